@@ -1,0 +1,49 @@
+using Loire.Entities;
+using Loire.Messages;
+
+namespace Loire.Grains;
+
+/// <summary>One topic: routes each published message to every subscription whose rules match. Key: the topic path.</summary>
+[Alias("loire.ITopicGrain")]
+public interface ITopicGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the topic; MessagingEntityAlreadyExists if the path is taken.</summary>
+    [Alias("Create")]
+    Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default);
+
+    /// <summary>The topic's description.</summary>
+    [Alias("GetDescription")]
+    Task<EntityDescription> GetDescriptionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the topic with all its subscriptions.</summary>
+    [Alias("Delete")]
+    Task DeleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes messages; returns their sequence numbers once every matching subscription holds them durably.</summary>
+    [Alias("Send")]
+    ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a subscription with one rule (the match-all default when null).</summary>
+    [Alias("CreateSubscription")]
+    Task<EntityDescription> CreateSubscriptionAsync(string name, EntityOptions options, RuleDescription? rule, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a subscription and its messages.</summary>
+    [Alias("DeleteSubscription")]
+    Task DeleteSubscriptionAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The topic's subscriptions.</summary>
+    [Alias("GetSubscriptions")]
+    Task<EntityDescription[]> GetSubscriptionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a rule to a subscription; InvalidArgument if the filter is malformed.</summary>
+    [Alias("CreateRule")]
+    Task CreateRuleAsync(string subscription, RuleDescription rule, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a rule from a subscription.</summary>
+    [Alias("DeleteRule")]
+    Task DeleteRuleAsync(string subscription, string ruleName, CancellationToken cancellationToken = default);
+
+    /// <summary>Live counts of the topic.</summary>
+    [Alias("GetRuntimeInfo")]
+    Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,27 @@
+namespace Loire.Storage;
+
+/// <summary>
+/// Where entities keep their messages and their catalog entry. Implementations group-commit:
+/// batches committed concurrently (from many grains) share one durable write.
+/// </summary>
+public interface IMessageStore : IAsyncDisposable
+{
+    /// <summary>
+    /// Applies every operation of <paramref name="batch"/> atomically. The task completes once the batch is
+    /// durable; it fails with <c>LoireException(StoreUnavailable)</c> when the store cannot be written, and then
+    /// nothing of the batch was applied.
+    /// </summary>
+    ValueTask CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Every message record of an entity, ordered by sequence number.</summary>
+    Task<IReadOnlyList<MessageRecord>> LoadMessagesAsync(string entityPath, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a catalog entry unless its path is taken (by any kind); durable when it returns true.</summary>
+    Task<bool> TryCreateEntityAsync(EntityRecord entity, CancellationToken cancellationToken = default);
+
+    /// <summary>The catalog entry at <paramref name="path"/>, or null.</summary>
+    Task<EntityRecord?> GetEntityAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Catalog entries, ordered by path: those of <paramref name="kind"/> (any when null) whose path starts with <paramref name="prefix"/> (any when null) and sorts after <paramref name="afterPath"/> (from the first when null).</summary>
+    Task<IReadOnlyList<EntityRecord>> ListEntitiesAsync(int? kind, string? prefix, string? afterPath, int maxCount, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,67 @@
+namespace Loire.Storage;
+
+/// <summary>Operations applied together, atomically, by <see cref="IMessageStore.CommitAsync"/>.</summary>
+public sealed class StoreBatch
+{
+    private readonly List<StoreOperation> _operations = [];
+
+    /// <summary>The operations in the order they were added.</summary>
+    public IReadOnlyList<StoreOperation> Operations => _operations;
+
+    /// <summary>True when there is nothing to commit.</summary>
+    public bool IsEmpty => _operations.Count == 0;
+
+    /// <summary>Inserts or replaces a message.</summary>
+    public StoreBatch PutMessage(string entityPath, long sequenceNumber, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> state)
+    {
+        _operations.Add(new StoreOperation(StoreOperationKind.PutMessage, entityPath, sequenceNumber, payload, state, null));
+        return this;
+    }
+
+    /// <summary>Replaces the delivery state of a stored message; no-op if it is gone.</summary>
+    public StoreBatch UpdateMessageState(string entityPath, long sequenceNumber, ReadOnlyMemory<byte> state)
+    {
+        _operations.Add(new StoreOperation(StoreOperationKind.UpdateMessageState, entityPath, sequenceNumber, default, state, null));
+        return this;
+    }
+
+    /// <summary>Removes a message; no-op if it is gone.</summary>
+    public StoreBatch DeleteMessage(string entityPath, long sequenceNumber)
+    {
+        _operations.Add(new StoreOperation(StoreOperationKind.DeleteMessage, entityPath, sequenceNumber, default, default, null));
+        return this;
+    }
+
+    /// <summary>Inserts or replaces a catalog entry.</summary>
+    public StoreBatch PutEntity(EntityRecord entity)
+    {
+        _operations.Add(new StoreOperation(StoreOperationKind.PutEntity, entity.Path, 0, default, default, entity));
+        return this;
+    }
+
+    /// <summary>Removes a catalog entry and every message of that entity path.</summary>
+    public StoreBatch DeleteEntity(string entityPath)
+    {
+        _operations.Add(new StoreOperation(StoreOperationKind.DeleteEntity, entityPath, 0, default, default, null));
+        return this;
+    }
+}
+
+/// <summary>What a <see cref="StoreOperation"/> does.</summary>
+public enum StoreOperationKind : byte
+{
+    PutMessage,
+    UpdateMessageState,
+    DeleteMessage,
+    PutEntity,
+    DeleteEntity,
+}
+
+/// <summary>One operation of a <see cref="StoreBatch"/>.</summary>
+public readonly record struct StoreOperation(
+    StoreOperationKind Kind,
+    string EntityPath,
+    long SequenceNumber,
+    ReadOnlyMemory<byte> Payload,
+    ReadOnlyMemory<byte> State,
+    EntityRecord? Entity);
