@@ -1,3 +1,5 @@
+using Loire.Storage;
+
 namespace Loire.Grains.Hosting;
 
 /// <summary>Broker-wide settings of a silo.</summary>
@@ -6,9 +8,31 @@ public sealed class LoireBrokerOptions
     /// <summary>Folder of the embedded message store.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>Whether each group commit is fsynced (Full) or only survives a process crash (Normal).</summary>
+    public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
+
     /// <summary>Largest message accepted by any entity, in bytes (entities may set a lower limit).</summary>
     public int MaxMessageSizeBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Idle time after which an entity grain deactivates and frees its memory.</summary>
     public TimeSpan EntityIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("DataDirectory must be set.", nameof(DataDirectory));
+        }
+
+        if (MaxMessageSizeBytes is < 1024 or > 100 * 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMessageSizeBytes), MaxMessageSizeBytes, "Must be between 1 KiB and 100 MiB.");
+        }
+
+        if (EntityIdleTimeout < TimeSpan.FromSeconds(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EntityIdleTimeout), EntityIdleTimeout, "Must be at least 10 seconds.");
+        }
+    }
 }

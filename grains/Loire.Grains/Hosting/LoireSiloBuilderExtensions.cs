@@ -1,4 +1,14 @@
+using Loire.Grains.Catalog;
+using Loire.Grains.Diagnostics;
+using Loire.Grains.Persistence;
+using Loire.Grains.Queues;
+using Loire.Grains.Topics;
+using Loire.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Loire.Grains.Hosting;
 
@@ -8,8 +18,32 @@ public static class LoireSiloBuilderExtensions
     /// <summary>Adds Loire's grains, the embedded message store and its instruments to the silo.</summary>
     public static ISiloBuilder AddLoire(this ISiloBuilder builder, Action<LoireBrokerOptions>? configure = null)
     {
-        // Filled in with the grains (store, instruments, options validation).
-        builder.Services.AddOptions<LoireBrokerOptions>().Configure(o => configure?.Invoke(o));
+        var services = builder.Services;
+        services.AddOptions<LoireBrokerOptions>()
+            .Configure(o => configure?.Invoke(o))
+            .Validate(o => { o.Validate(); return true; });
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GrainPayloadCodec>();
+        services.TryAddSingleton<EntityMetricsRegistry>();
+        services.TryAddSingleton<LoireInstruments>();
+        services.TryAddSingleton<IMessageStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<LoireBrokerOptions>>().Value;
+            return new SqliteMessageStore(
+                new SqliteMessageStoreOptions { DataDirectory = options.DataDirectory, Durability = options.Durability },
+                sp.GetRequiredService<ILogger<SqliteMessageStore>>(),
+                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        });
+
+        // Idle entities deactivate so a million mostly idle queues cost storage, not memory.
+        services.AddOptions<GrainCollectionOptions>().Configure<IOptions<LoireBrokerOptions>>((collection, broker) =>
+        {
+            foreach (var grainClass in new[] { typeof(QueueGrain), typeof(TopicGrain), typeof(EntityCatalogGrain) })
+            {
+                collection.ClassSpecificCollectionAge[grainClass.FullName!] = broker.Value.EntityIdleTimeout;
+            }
+        });
         return builder;
     }
 }

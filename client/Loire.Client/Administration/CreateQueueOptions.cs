@@ -1,0 +1,131 @@
+using Loire.Client.Internal;
+using Loire.Entities;
+
+namespace Loire.Client.Administration;
+
+/// <summary>What a new queue looks like. Unset properties take the broker's defaults.</summary>
+public sealed class CreateQueueOptions
+{
+    private string _name;
+
+    /// <summary>Creates options for a queue named <paramref name="name"/> with default settings.</summary>
+    /// <param name="name">The queue's path, e.g. <c>orders</c> or <c>billing/invoices</c>.</param>
+    public CreateQueueOptions(string name)
+    {
+        _name = name ?? throw new ArgumentNullException(nameof(name));
+    }
+
+    /// <summary>Creates options that copy an existing queue's settings, e.g. to recreate it.</summary>
+    /// <param name="queue">The queue to copy.</param>
+    public CreateQueueOptions(QueueProperties queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        _name = queue.Name;
+        LockDuration = queue.LockDuration;
+        MaxDeliveryCount = queue.MaxDeliveryCount;
+        DefaultMessageTimeToLive = queue.DefaultMessageTimeToLive;
+        DeadLetteringOnMessageExpiration = queue.DeadLetteringOnMessageExpiration;
+        RequiresDuplicateDetection = queue.RequiresDuplicateDetection;
+        DuplicateDetectionHistoryTimeWindow = queue.DuplicateDetectionHistoryTimeWindow;
+        RequiresSession = queue.RequiresSession;
+        MaxSizeInMegabytes = queue.MaxSizeInMegabytes;
+        MaxMessageCount = queue.MaxMessageCount;
+        PartitionCount = queue.PartitionCount;
+        ForwardTo = queue.ForwardTo;
+        ForwardDeadLetteredMessagesTo = queue.ForwardDeadLetteredMessagesTo;
+        MaxMessageSizeInKilobytes = queue.MaxMessageSizeInKilobytes;
+        AutoDeleteOnIdle = queue.AutoDeleteOnIdle;
+    }
+
+    /// <summary>The queue's path.</summary>
+    public string Name
+    {
+        get => _name;
+        set => _name = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>How long a peek-lock receive holds a message. Default 30 s.</summary>
+    public TimeSpan LockDuration { get; set; } = EntityDefaults.Options.LockDuration;
+
+    /// <summary>Deliveries after which a message moves to the dead-letter queue. Default 10.</summary>
+    public int MaxDeliveryCount { get; set; } = EntityDefaults.Options.MaxDeliveryCount;
+
+    /// <summary>Time to live of messages that set none. Default <see cref="TimeSpan.MaxValue"/> (never expire).</summary>
+    public TimeSpan DefaultMessageTimeToLive { get; set; } = EntityDefaults.Options.DefaultMessageTimeToLive;
+
+    /// <summary>Expired messages go to the dead-letter queue instead of being dropped. Default false.</summary>
+    public bool DeadLetteringOnMessageExpiration { get; set; } = EntityDefaults.Options.DeadLetteringOnMessageExpiration;
+
+    /// <summary>Drop resends of a MessageId seen within <see cref="DuplicateDetectionHistoryTimeWindow"/>. Default false.</summary>
+    public bool RequiresDuplicateDetection { get; set; } = EntityDefaults.Options.RequiresDuplicateDetection;
+
+    /// <summary>How long MessageIds are remembered for duplicate detection. Default 10 minutes.</summary>
+    public TimeSpan DuplicateDetectionHistoryTimeWindow { get; set; } = EntityDefaults.Options.DuplicateDetectionHistoryTimeWindow;
+
+    /// <summary>Messages carry a SessionId and are delivered in order per session. Default false.</summary>
+    public bool RequiresSession { get; set; } = EntityDefaults.Options.RequiresSession;
+
+    /// <summary>Most megabytes the queue may hold; sends beyond fail with <see cref="LoireErrorReason.QuotaExceeded"/>. Default 1024.</summary>
+    public long MaxSizeInMegabytes { get; set; } = EntityDefaults.Options.MaxSizeInMegabytes;
+
+    /// <summary>Most messages the queue may hold; null (the default) for no count limit.</summary>
+    public long? MaxMessageCount { get; set; } = EntityDefaults.Options.MaxMessageCount;
+
+    /// <summary>Number of partitions (grains) the queue spreads over. Default 1.</summary>
+    public int PartitionCount { get; set; } = EntityDefaults.Options.PartitionCount;
+
+    /// <summary>Queue or topic that receives every message sent here; null (the default) for none.</summary>
+    public string? ForwardTo { get; set; } = EntityDefaults.Options.ForwardTo;
+
+    /// <summary>Queue or topic that receives every message dead-lettered here; null (the default) for none.</summary>
+    public string? ForwardDeadLetteredMessagesTo { get; set; } = EntityDefaults.Options.ForwardDeadLetteredMessagesTo;
+
+    /// <summary>Largest accepted message (body and properties), in KiB. Default 1024.</summary>
+    public int MaxMessageSizeInKilobytes { get; set; } = EntityDefaults.Options.MaxMessageSizeInKilobytes;
+
+    /// <summary>Idle time after which the queue deletes itself. Default <see cref="TimeSpan.MaxValue"/> (never).</summary>
+    public TimeSpan AutoDeleteOnIdle { get; set; } = EntityDefaults.Options.AutoDeleteOnIdle;
+
+    /// <summary>The wire form, validated; throws <see cref="LoireErrorReason.InvalidArgument"/>.</summary>
+    internal EntityOptions ToEntityOptions()
+    {
+        EntityPath.ValidateQueueOrTopic(Name);
+        Validation.Positive(LockDuration, nameof(LockDuration), Name);
+        Validation.AtLeast(MaxDeliveryCount, 1, nameof(MaxDeliveryCount), Name);
+        Validation.Positive(DefaultMessageTimeToLive, nameof(DefaultMessageTimeToLive), Name);
+        Validation.Positive(DuplicateDetectionHistoryTimeWindow, nameof(DuplicateDetectionHistoryTimeWindow), Name);
+        Validation.AtLeast(MaxSizeInMegabytes, 1, nameof(MaxSizeInMegabytes), Name);
+        if (MaxMessageCount is { } maxMessageCount)
+        {
+            Validation.AtLeast(maxMessageCount, 1, nameof(MaxMessageCount), Name);
+        }
+
+        Validation.AtLeast(PartitionCount, 1, nameof(PartitionCount), Name);
+        Validation.AtLeast(MaxMessageSizeInKilobytes, 1, nameof(MaxMessageSizeInKilobytes), Name);
+        Validation.Positive(AutoDeleteOnIdle, nameof(AutoDeleteOnIdle), Name);
+        Validation.OptionalPath(ForwardTo, nameof(ForwardTo), Name);
+        Validation.OptionalPath(ForwardDeadLetteredMessagesTo, nameof(ForwardDeadLetteredMessagesTo), Name);
+        if (string.Equals(ForwardTo, Name, StringComparison.Ordinal))
+        {
+            throw Validation.Invalid("A queue cannot forward to itself.", Name);
+        }
+
+        return new EntityOptions
+        {
+            LockDuration = LockDuration,
+            MaxDeliveryCount = MaxDeliveryCount,
+            DefaultMessageTimeToLive = DefaultMessageTimeToLive,
+            DeadLetteringOnMessageExpiration = DeadLetteringOnMessageExpiration,
+            RequiresDuplicateDetection = RequiresDuplicateDetection,
+            DuplicateDetectionHistoryTimeWindow = DuplicateDetectionHistoryTimeWindow,
+            RequiresSession = RequiresSession,
+            MaxSizeInMegabytes = MaxSizeInMegabytes,
+            MaxMessageCount = MaxMessageCount,
+            PartitionCount = PartitionCount,
+            ForwardTo = ForwardTo,
+            ForwardDeadLetteredMessagesTo = ForwardDeadLetteredMessagesTo,
+            MaxMessageSizeInKilobytes = MaxMessageSizeInKilobytes,
+            AutoDeleteOnIdle = AutoDeleteOnIdle,
+        };
+    }
+}

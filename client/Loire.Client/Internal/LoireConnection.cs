@@ -1,0 +1,18 @@
+namespace Loire.Client.Internal;
+
+/// <summary>
+/// How a <see cref="LoireClient"/> reaches the cluster: the seam between the client's logic and Orleans.
+/// Unit tests replace it with a fake grain factory.
+/// </summary>
+internal abstract class LoireConnection : IAsyncDisposable
+{
+    /// <summary>True once the connection has been disposed.</summary>
+    public abstract bool IsClosed { get; }
+
+    /// <summary>A grain factory connected to the cluster, connecting first if needed.</summary>
+    /// <exception cref="ObjectDisposedException">The connection was disposed.</exception>
+    public abstract ValueTask<IGrainFactory> GetGrainFactoryAsync(CancellationToken cancellationToken = default);
+
+    /// <inheritdoc />
+    public abstract ValueTask DisposeAsync();
+}

@@ -1,0 +1,122 @@
+using Loire.Client.Diagnostics;
+using Loire.Client.Internal;
+using Loire.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Loire.Client;
+
+public partial class LoireReceiver
+{
+    /// <summary>A prefetched message is handed out only while more than this much of its lock is left.</summary>
+    private static readonly TimeSpan MaxLockSafetyMargin = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan EarlyReturnTolerance = TimeSpan.FromMilliseconds(50);
+
+    private static readonly TimeSpan EarlyReturnPause = TimeSpan.FromMilliseconds(250);
+
+    private readonly Queue<LoireReceivedMessage> _prefetched = new();
+
+    /// <summary>Hands out what one broker call returned: up to <paramref name="maxMessages"/> now, the rest into the prefetch buffer.</summary>
+    private List<LoireReceivedMessage> Deliver(DeliveredMessage[] delivered, int maxMessages)
+    {
+        var messages = WrapAll(delivered, locked: _receiveMode == LoireReceiveMode.PeekLock);
+        if (messages.Count <= maxMessages)
+        {
+            return messages;
+        }
+
+        lock (_prefetched)
+        {
+            for (var i = maxMessages; i < messages.Count; i++)
+            {
+                _prefetched.Enqueue(messages[i]);
+            }
+        }
+
+        messages.RemoveRange(maxMessages, messages.Count - maxMessages);
+        return messages;
+    }
+
+    /// <summary>Takes up to <paramref name="maxMessages"/> prefetched messages whose locks are safely alive; drops the others.</summary>
+    private List<LoireReceivedMessage> TakePrefetched(int maxMessages)
+    {
+        var taken = new List<LoireReceivedMessage>();
+        if (!PrefetchEnabled)
+        {
+            return taken;
+        }
+
+        var now = _client.TimeProvider.GetUtcNow();
+        var dropped = 0;
+        lock (_prefetched)
+        {
+            while (taken.Count < maxMessages && _prefetched.TryDequeue(out var message))
+            {
+                if (IsLockSafelyAlive(message, now))
+                {
+                    taken.Add(message);
+                }
+                else
+                {
+                    dropped++;
+                }
+            }
+        }
+
+        if (dropped > 0)
+        {
+            // Their locks expire on the broker, which delivers them again.
+            LogPrefetchedLockExpired(_logger, dropped, _entityPath);
+        }
+
+        return taken;
+    }
+
+    private static bool IsLockSafelyAlive(LoireReceivedMessage message, DateTimeOffset now)
+    {
+        var lockSpan = message.LockedUntil - message.ReceivedAt;
+        var quarter = TimeSpan.FromTicks(Math.Max(0, lockSpan.Ticks / 4));
+        var margin = quarter < MaxLockSafetyMargin ? quarter : MaxLockSafetyMargin;
+        return message.LockedUntil - now > margin;
+    }
+
+    private async Task AbandonPrefetchedAsync(CancellationToken cancellationToken = default)
+    {
+        Settlement[] settlements;
+        lock (_prefetched)
+        {
+            if (_prefetched.Count == 0)
+            {
+                return;
+            }
+
+            settlements = _prefetched.Select(m => new Settlement(m.LockTokenGuid, SettlementKind.Abandon)).ToArray();
+            _prefetched.Clear();
+        }
+
+        if (_client.IsClosed)
+        {
+            return;
+        }
+
+        var path = _grainPath;
+        try
+        {
+            await _client.Executor.ExecuteAsync("abandon prefetched", _entityPath, RetryKind.WhenNotExecuted,
+                (grains, ct) => grains.Queue(path).SettleAsync(settlements, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Best effort: the locks expire by themselves.
+            LogAbandonOnCloseFailed(_logger, settlements.Length, _entityPath, exception);
+        }
+    }
+
+    [LoggerMessage(EventId = (int)LoireClientLogEvent.PrefetchedLockExpired, Level = LogLevel.Debug,
+        Message = "Dropped {Count} prefetched messages of {EntityPath} whose locks expired or were about to; the broker redelivers them")]
+    private static partial void LogPrefetchedLockExpired(ILogger logger, int count, string entityPath);
+
+    [LoggerMessage(EventId = (int)LoireClientLogEvent.AbandonOnCloseFailed, Level = LogLevel.Warning,
+        Message = "Could not abandon {Count} prefetched messages of {EntityPath} on close; they return when their locks expire")]
+    private static partial void LogAbandonOnCloseFailed(ILogger logger, int count, string entityPath, Exception exception);
+}

@@ -1,0 +1,215 @@
+using System.Runtime.CompilerServices;
+using Loire.Client.Internal;
+using Loire.Messages;
+using Microsoft.Extensions.Logging;
+using Paths = Loire.Entities.EntityPath;
+
+namespace Loire.Client;
+
+/// <summary>
+/// Receives, settles, peeks and defers messages of one queue or subscription (or its dead-letter queue).
+/// Created by <see cref="LoireClient.CreateReceiver(string, LoireReceiverOptions?)"/>; thread-safe.
+/// </summary>
+public partial class LoireReceiver : IAsyncDisposable
+{
+    /// <summary>How long a receive waits for the first message when no wait time is given.</summary>
+    public static readonly TimeSpan DefaultMaxWaitTime = TimeSpan.FromSeconds(60);
+
+    private readonly LoireClient _client = null!;
+    private readonly string _grainPath = null!;
+    private readonly string _entityPath = null!;
+    private readonly LoireReceiveMode _receiveMode;
+    private readonly int _prefetchCount;
+    private readonly SubQueue _subQueue;
+    private readonly ILogger _logger = null!;
+    private volatile bool _closed;
+
+    /// <summary>For mocking: creates a receiver that is not connected to anything.</summary>
+    protected LoireReceiver()
+    {
+    }
+
+    /// <param name="client">The owning client.</param>
+    /// <param name="grainPath">Path of the queue or subscription (no dead-letter suffix).</param>
+    /// <param name="options">Receive mode, prefetch and sub-queue.</param>
+    internal LoireReceiver(LoireClient client, string grainPath, LoireReceiverOptions options)
+    {
+        if (options.PrefetchCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.PrefetchCount, "PrefetchCount must not be negative.");
+        }
+
+        if (!Enum.IsDefined(options.ReceiveMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ReceiveMode, "Unknown receive mode.");
+        }
+
+        if (!Enum.IsDefined(options.SubQueue))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SubQueue, "Unknown sub-queue.");
+        }
+
+        _client = client;
+        _grainPath = grainPath;
+        _receiveMode = options.ReceiveMode;
+        _prefetchCount = options.PrefetchCount;
+        _subQueue = options.SubQueue;
+        _entityPath = _subQueue == SubQueue.DeadLetter ? Paths.DeadLetter(grainPath) : grainPath;
+        _logger = client.LoggerFactory.CreateLogger<LoireReceiver>();
+    }
+
+    /// <summary>Path this receiver reads: the queue or <c>topic/subscriptions/name</c>, plus <c>/$deadletterqueue</c> for a dead-letter receiver.</summary>
+    public virtual string EntityPath => _entityPath;
+
+    /// <summary>Whether received messages are locked or removed.</summary>
+    public virtual LoireReceiveMode ReceiveMode => _receiveMode;
+
+    /// <summary>How many messages the receiver may fetch ahead (see <see cref="LoireReceiverOptions.PrefetchCount"/>).</summary>
+    public virtual int PrefetchCount => _prefetchCount;
+
+    /// <summary>The entity itself or its dead-letter queue.</summary>
+    public virtual SubQueue SubQueue => _subQueue;
+
+    /// <summary>True once the receiver or its client has been closed.</summary>
+    public virtual bool IsClosed => _closed || _client.IsClosed;
+
+    private ReceiveModeKind ModeKind => _receiveMode == LoireReceiveMode.ReceiveAndDelete ? ReceiveModeKind.ReceiveAndDelete : ReceiveModeKind.PeekLock;
+
+    private SubQueueKind SubQueueKind => _subQueue == SubQueue.DeadLetter ? SubQueueKind.DeadLetter : SubQueueKind.None;
+
+    private bool PrefetchEnabled => _prefetchCount > 0 && _receiveMode == LoireReceiveMode.PeekLock;
+
+    /// <summary>Receives one message, waiting up to <paramref name="maxWaitTime"/> for it; null when none arrives.</summary>
+    /// <param name="maxWaitTime">Longest wait; <see cref="DefaultMaxWaitTime"/> (60 s) when null; zero returns at once.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public virtual async Task<LoireReceivedMessage?> ReceiveMessageAsync(TimeSpan? maxWaitTime = null, CancellationToken cancellationToken = default)
+    {
+        var messages = await ReceiveMessagesAsync(1, maxWaitTime, cancellationToken).ConfigureAwait(false);
+        return messages.Count > 0 ? messages[0] : null;
+    }
+
+    /// <summary>
+    /// Receives up to <paramref name="maxMessages"/> messages. Returns as soon as at least one is there, or an empty
+    /// list when none arrives within <paramref name="maxWaitTime"/>.
+    /// </summary>
+    /// <param name="maxMessages">Most messages to return; at least 1.</param>
+    /// <param name="maxWaitTime">Longest wait for the first message; <see cref="DefaultMaxWaitTime"/> (60 s) when null; zero returns at once.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <remarks>Long waits are split into several broker calls, each well below the operation timeout.</remarks>
+    public virtual async Task<IReadOnlyList<LoireReceivedMessage>> ReceiveMessagesAsync(int maxMessages, TimeSpan? maxWaitTime = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        var wait = maxWaitTime ?? DefaultMaxWaitTime;
+        ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero, nameof(maxWaitTime));
+        ObjectDisposedException.ThrowIf(IsClosed, this);
+
+        var buffered = TakePrefetched(maxMessages);
+        if (buffered.Count > 0)
+        {
+            return buffered;
+        }
+
+        var fetchCount = PrefetchEnabled ? Math.Max(maxMessages, _prefetchCount) : maxMessages;
+        var time = _client.TimeProvider;
+        var started = time.GetTimestamp();
+        var maxPerCall = _client.MaxWaitPerCall;
+        while (true)
+        {
+            var remaining = wait - time.GetElapsedTime(started);
+            var chunk = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < maxPerCall ? remaining : maxPerCall;
+            var callStarted = time.GetTimestamp();
+            var delivered = await ReceiveOnceAsync(fetchCount, chunk, cancellationToken).ConfigureAwait(false);
+            if (delivered.Length > 0)
+            {
+                return Deliver(delivered, maxMessages);
+            }
+
+            remaining = wait - time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return [];
+            }
+
+            // A broker that answers "nothing" long before the wait it was given is not long-polling (it may be
+            // deactivating); pause briefly instead of spinning.
+            var callTook = time.GetElapsedTime(callStarted);
+            if (callTook < chunk - EarlyReturnTolerance)
+            {
+                var pause = remaining < EarlyReturnPause ? remaining : EarlyReturnPause;
+                await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Receives messages one by one for as long as the caller enumerates, waiting as long as it takes for each.
+    /// Stops with <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public virtual async IAsyncEnumerable<LoireReceivedMessage> ReceiveMessagesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var message = await ReceiveMessageAsync(DefaultMaxWaitTime, cancellationToken).ConfigureAwait(false);
+            if (message is not null)
+            {
+                yield return message;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes the receiver. Messages it prefetched but did not hand out are abandoned (best effort) so others
+    /// get them without waiting for their locks to expire. Later operations throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels abandoning the prefetched messages.</param>
+    public virtual async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        await AbandonPrefetchedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the receiver (see <see cref="CloseAsync"/>).</summary>
+    public virtual async ValueTask DisposeAsync()
+    {
+        await CloseAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"LoireReceiver({_entityPath}, {_receiveMode})";
+
+    private ValueTask<DeliveredMessage[]> ReceiveOnceAsync(int maxMessages, TimeSpan maxWaitTime, CancellationToken cancellationToken = default)
+    {
+        var request = new ReceiveRequest(maxMessages, maxWaitTime, ModeKind, SubQueueKind);
+        var path = _grainPath;
+
+        // Receiving again after a failed attempt is safe: messages the lost attempt locked are redelivered when their
+        // locks expire; in receive-and-delete mode they were lost with the answer either way.
+        return _client.Executor.ExecuteAsync("receive", _entityPath, RetryKind.Idempotent,
+            (grains, ct) => grains.Queue(path).ReceiveAsync(request, ct), cancellationToken);
+    }
+
+    private LoireReceivedMessage Wrap(DeliveredMessage delivered, bool locked, DateTimeOffset now) =>
+        new(delivered, _grainPath, locked, now);
+
+    private List<LoireReceivedMessage> WrapAll(DeliveredMessage[] delivered, bool locked)
+    {
+        var now = _client.TimeProvider.GetUtcNow();
+        var messages = new List<LoireReceivedMessage>(delivered.Length);
+        foreach (var message in delivered)
+        {
+            messages.Add(Wrap(message, locked, now));
+        }
+
+        return messages;
+    }
+
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(IsClosed, this);
+}

@@ -1,0 +1,170 @@
+using Loire.Client.Diagnostics;
+using Loire.Client.Internal;
+using Loire.Messages;
+
+namespace Loire.Client;
+
+/// <summary>A message to send. Mutable: set its properties, then pass it to a <see cref="LoireSender"/>.</summary>
+public class LoireMessage
+{
+    private BinaryData _body;
+
+    /// <summary>Creates a message with an empty body.</summary>
+    public LoireMessage()
+        : this(BinaryData.Empty)
+    {
+    }
+
+    /// <summary>Creates a message with <paramref name="body"/> as its body.</summary>
+    /// <param name="body">The payload.</param>
+    public LoireMessage(BinaryData body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        _body = body;
+    }
+
+    /// <summary>Creates a message with <paramref name="body"/> as its body (not copied until sent).</summary>
+    /// <param name="body">The payload.</param>
+    public LoireMessage(ReadOnlyMemory<byte> body)
+        : this(new BinaryData(body))
+    {
+    }
+
+    /// <summary>Creates a message whose body is <paramref name="body"/> encoded as UTF-8.</summary>
+    /// <param name="body">The payload text.</param>
+    public LoireMessage(string body)
+        : this(BinaryData.FromString(body ?? throw new ArgumentNullException(nameof(body))))
+    {
+    }
+
+    /// <summary>Creates a message with <paramref name="body"/> as its body (not copied until sent).</summary>
+    /// <param name="body">The payload.</param>
+    public LoireMessage(byte[] body)
+        : this(new BinaryData(body ?? throw new ArgumentNullException(nameof(body))))
+    {
+    }
+
+    /// <summary>
+    /// Creates a message that copies the body and the sender-set properties of a received message (not the
+    /// broker-set ones such as its sequence number), for example to resubmit a dead-lettered message.
+    /// </summary>
+    /// <param name="receivedMessage">The message to copy.</param>
+    public LoireMessage(LoireReceivedMessage receivedMessage)
+    {
+        ArgumentNullException.ThrowIfNull(receivedMessage);
+        _body = receivedMessage.Body;
+        MessageId = receivedMessage.MessageId;
+        ContentType = receivedMessage.ContentType;
+        Subject = receivedMessage.Subject;
+        CorrelationId = receivedMessage.CorrelationId;
+        ReplyTo = receivedMessage.ReplyTo;
+        ReplyToSessionId = receivedMessage.ReplyToSessionId;
+        SessionId = receivedMessage.SessionId;
+        PartitionKey = receivedMessage.PartitionKey;
+        To = receivedMessage.To;
+        TimeToLive = receivedMessage.OriginalTimeToLive ?? TimeSpan.MaxValue;
+        foreach (var (key, value) in receivedMessage.ApplicationProperties)
+        {
+            ApplicationProperties[key] = value;
+        }
+    }
+
+    /// <summary>The payload.</summary>
+    public BinaryData Body
+    {
+        get => _body;
+        set => _body = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// Identifies the message for duplicate detection. When null, the sender assigns a new GUID (<c>"N"</c> format)
+    /// and writes it here, so sending the same object again is recognised as a duplicate.
+    /// </summary>
+    public string? MessageId { get; set; }
+
+    /// <summary>MIME type of the body, e.g. <c>application/json</c>.</summary>
+    public string? ContentType { get; set; }
+
+    /// <summary>Application-defined label; topic rules can route on it (<c>order.*</c>).</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>Correlates a reply with its request.</summary>
+    public string? CorrelationId { get; set; }
+
+    /// <summary>Entity a reply should be sent to.</summary>
+    public string? ReplyTo { get; set; }
+
+    /// <summary>Session a reply should be sent to.</summary>
+    public string? ReplyToSessionId { get; set; }
+
+    /// <summary>Session the message belongs to; messages of a session are delivered in order.</summary>
+    public string? SessionId { get; set; }
+
+    /// <summary>Key that picks the partition of a partitioned entity.</summary>
+    public string? PartitionKey { get; set; }
+
+    /// <summary>Application-defined destination address.</summary>
+    public string? To { get; set; }
+
+    /// <summary>
+    /// How long the message lives after it is enqueued. <see cref="TimeSpan.MaxValue"/> (the default) means "the
+    /// entity's <c>DefaultMessageTimeToLive</c>". Must be positive.
+    /// </summary>
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.MaxValue;
+
+    /// <summary>
+    /// When the message becomes visible to receivers; <see cref="DateTimeOffset.MinValue"/> (the default) means
+    /// at once. <see cref="LoireSender.ScheduleMessageAsync"/> sets it.
+    /// </summary>
+    public DateTimeOffset ScheduledEnqueueTime { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// Application properties. Values may be string, bool, any integral or floating-point number, decimal, char,
+    /// Guid, DateTime, DateTimeOffset, TimeSpan or Uri (sent as its string); anything else, or null, fails the send
+    /// with <see cref="LoireErrorReason.InvalidArgument"/>. The sender adds <c>traceparent</c> when tracing.
+    /// </summary>
+    public IDictionary<string, object> ApplicationProperties { get; } = new Dictionary<string, object>(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{{MessageId:{MessageId}}}";
+
+    /// <summary>
+    /// The wire form of this message: validated, with a MessageId assigned (and written back here) and the trace
+    /// context added to the properties (the copy only; this message's properties are left alone).
+    /// </summary>
+    internal OutgoingMessage ToOutgoing(string entityPath, string? traceParent, string? traceState)
+    {
+        if (TimeToLive <= TimeSpan.Zero)
+        {
+            throw Validation.Invalid($"TimeToLive must be positive; it is {TimeToLive}.", entityPath);
+        }
+
+        var properties = PropertyValues.Copy(ApplicationProperties, entityPath);
+        if (traceParent is not null)
+        {
+            properties ??= new Dictionary<string, object>(StringComparer.Ordinal);
+            if (properties.TryAdd(LoireTelemetry.TraceParentProperty, traceParent) && !string.IsNullOrEmpty(traceState))
+            {
+                properties.TryAdd(LoireTelemetry.TraceStateProperty, traceState);
+            }
+        }
+
+        MessageId ??= Guid.NewGuid().ToString("N");
+        return new OutgoingMessage
+        {
+            Body = _body.ToArray(),
+            MessageId = MessageId,
+            ContentType = ContentType,
+            Subject = Subject,
+            CorrelationId = CorrelationId,
+            ReplyTo = ReplyTo,
+            ReplyToSessionId = ReplyToSessionId,
+            SessionId = SessionId,
+            PartitionKey = PartitionKey,
+            To = To,
+            TimeToLive = TimeToLive == TimeSpan.MaxValue ? null : TimeToLive,
+            ScheduledEnqueueTime = ScheduledEnqueueTime == DateTimeOffset.MinValue ? null : ScheduledEnqueueTime,
+            ApplicationProperties = properties,
+        };
+    }
+}

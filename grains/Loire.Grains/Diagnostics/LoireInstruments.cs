@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Loire.Grains.Diagnostics;
+
+/// <summary>Loire's broker instruments (meter and activity source "Loire"). Counters are tagged with the entity path.</summary>
+internal sealed class LoireInstruments
+{
+    /// <summary>The name of Loire's meter and activity source.</summary>
+    public const string SourceName = "Loire";
+
+    public static readonly ActivitySource ActivitySource = new(SourceName);
+
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _delivered;
+    private readonly Counter<long> _completed;
+    private readonly Counter<long> _abandoned;
+    private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _expired;
+
+    public LoireInstruments(IMeterFactory meterFactory, EntityMetricsRegistry registry)
+    {
+        var meter = meterFactory.Create(SourceName);
+        _sent = meter.CreateCounter<long>("loire.messages.sent", "{message}", "Messages accepted durably by an entity.");
+        _delivered = meter.CreateCounter<long>("loire.messages.delivered", "{message}", "Messages handed to receivers.");
+        _completed = meter.CreateCounter<long>("loire.messages.completed", "{message}", "Messages completed (or received and deleted).");
+        _abandoned = meter.CreateCounter<long>("loire.messages.abandoned", "{message}", "Messages abandoned or whose lock expired.");
+        _deadLettered = meter.CreateCounter<long>("loire.messages.dead_lettered", "{message}", "Messages moved to a dead-letter queue.");
+        _expired = meter.CreateCounter<long>("loire.messages.expired", "{message}", "Messages whose time to live ran out.");
+        meter.CreateObservableGauge("loire.entity.active_messages", () => registry.Observe(static c => c.Active), "{message}",
+            "Active messages per entity (includes locked ones).");
+        meter.CreateObservableGauge("loire.entity.dead_letter_messages", () => registry.Observe(static c => c.DeadLetter), "{message}",
+            "Messages in each entity's dead-letter queue.");
+        meter.CreateObservableGauge("loire.entity.scheduled_messages", () => registry.Observe(static c => c.Scheduled), "{message}",
+            "Scheduled, not yet visible messages per entity.");
+        meter.CreateObservableGauge("loire.entity.deferred_messages", () => registry.Observe(static c => c.Deferred), "{message}",
+            "Deferred messages per entity.");
+        meter.CreateObservableGauge("loire.entity.locked_messages", () => registry.Observe(static c => c.Locked), "{message}",
+            "Messages currently locked by receivers per entity.");
+        meter.CreateObservableGauge("loire.entity.size", () => registry.Observe(static c => c.SizeInBytes), "By",
+            "Bytes held per entity.");
+    }
+
+    public void Sent(string entity, long count) => Add(_sent, entity, count);
+
+    public void Delivered(string entity, long count) => Add(_delivered, entity, count);
+
+    public void Completed(string entity, long count) => Add(_completed, entity, count);
+
+    public void Abandoned(string entity, long count) => Add(_abandoned, entity, count);
+
+    public void DeadLettered(string entity, long count) => Add(_deadLettered, entity, count);
+
+    public void Expired(string entity, long count) => Add(_expired, entity, count);
+
+    private static void Add(Counter<long> counter, string entity, long count)
+    {
+        if (count > 0 && counter.Enabled)
+        {
+            counter.Add(count, new KeyValuePair<string, object?>("entity", entity));
+        }
+    }
+}

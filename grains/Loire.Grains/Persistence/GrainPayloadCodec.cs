@@ -1,0 +1,34 @@
+using Loire.Entities;
+using Loire.Messages;
+using Loire.Storage;
+using Orleans.Serialization;
+
+namespace Loire.Grains.Persistence;
+
+/// <summary>Turns stored messages, delivery states and catalog documents into the store's opaque bytes and back.</summary>
+internal sealed class GrainPayloadCodec(Serializer serializer)
+{
+    public byte[] EncodeMessage(StoredMessage message) => serializer.SerializeToArray(message);
+
+    public StoredMessage DecodeMessage(ReadOnlyMemory<byte> payload) => serializer.Deserialize<StoredMessage>(payload)!;
+
+    public ReadOnlyMemory<byte> EncodeState(MessageState state, SubQueueKind subQueue, int deliveryCount,
+        string? deadLetterReason, string? deadLetterDescription, string? deadLetterSource)
+    {
+        if (state == MessageState.Active && subQueue == SubQueueKind.None && deliveryCount == 0 && deadLetterReason is null)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        return serializer.SerializeToArray(new StoredDeliveryState(
+            state, subQueue, deliveryCount, deadLetterReason, deadLetterDescription, deadLetterSource));
+    }
+
+    public StoredDeliveryState? DecodeState(ReadOnlyMemory<byte> state) =>
+        state.IsEmpty ? null : serializer.Deserialize<StoredDeliveryState>(state)!;
+
+    public EntityRecord EncodeEntity(EntityDocument document) =>
+        new(document.Description.Path, (int)document.Description.Kind, serializer.SerializeToArray(document));
+
+    public EntityDocument DecodeEntity(EntityRecord record) => serializer.Deserialize<EntityDocument>(record.Description)!;
+}

@@ -1,0 +1,277 @@
+using Loire.Client;
+using Loire.Messages;
+using Loire.Storage;
+
+namespace Loire.Grains.Queues;
+
+internal sealed partial class QueueGrain
+{
+    private const int MaxMessagesPerCall = 5_000;
+    private static readonly TimeSpan MaxWaitTime = TimeSpan.FromMinutes(1);
+
+    private readonly LinkedList<ReceiveWaiter> _waiters = new();
+
+    public async ValueTask<DeliveredMessage[]> ReceiveAsync(ReceiveRequest request, CancellationToken cancellationToken = default)
+    {
+        var options = RequireEntity().Description.Options;
+        if (request.MaxMessages is < 1 or > MaxMessagesPerCall)
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, $"MaxMessages must be between 1 and {MaxMessagesPerCall}; got {request.MaxMessages}.", Path);
+        }
+
+        if (request.MaxWaitTime < TimeSpan.Zero || request.MaxWaitTime > MaxWaitTime)
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, $"MaxWaitTime must be between 0 and {MaxWaitTime}; got {request.MaxWaitTime}.", Path);
+        }
+
+        var taken = Take(request, options.LockDuration);
+        if (taken.Count == 0 && request.MaxWaitTime > TimeSpan.Zero)
+        {
+            taken = await WaitForMessagesAsync(request, cancellationToken);
+        }
+
+        if (taken.Count == 0)
+        {
+            return [];
+        }
+
+        if (request.Mode == ReceiveModeKind.ReceiveAndDelete)
+        {
+            await DeleteReceivedAsync(taken);
+        }
+
+        instruments.Delivered(Path, taken.Count);
+        return ToDelivered(taken);
+    }
+
+    public ValueTask<DeliveredMessage[]> PeekAsync(long fromSequenceNumber, int maxMessages, SubQueueKind subQueue, CancellationToken cancellationToken = default)
+    {
+        RequireEntity();
+        if (maxMessages is < 1 or > MaxMessagesPerCall)
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, $"maxMessages must be between 1 and {MaxMessagesPerCall}; got {maxMessages}.", Path);
+        }
+
+        // Keep the smallest sequence numbers in a bounded max-heap: one pass, no full sort.
+        var selected = new PriorityQueue<MessageEntry, long>(maxMessages + 1);
+        foreach (var entry in _index.Entries)
+        {
+            if (entry.SubQueue != subQueue || entry.SequenceNumber < fromSequenceNumber)
+            {
+                continue;
+            }
+
+            selected.Enqueue(entry, -entry.SequenceNumber);
+            if (selected.Count > maxMessages)
+            {
+                selected.Dequeue();
+            }
+        }
+
+        var result = new DeliveredMessage[selected.Count];
+        for (var i = result.Length - 1; i >= 0; i--)
+        {
+            var entry = selected.Dequeue();
+            result[i] = entry.ToDelivered() with { LockToken = Guid.Empty, LockedUntil = default };
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    public async ValueTask<DeliveredMessage[]> ReceiveDeferredAsync(long[] sequenceNumbers, ReceiveModeKind mode, SubQueueKind subQueue, CancellationToken cancellationToken = default)
+    {
+        var options = RequireEntity().Description.Options;
+        if (sequenceNumbers is null || sequenceNumbers.Length == 0)
+        {
+            return [];
+        }
+
+        var entries = new List<MessageEntry>(sequenceNumbers.Length);
+        foreach (var sequenceNumber in sequenceNumbers.Distinct())
+        {
+            if (!_index.TryGet(sequenceNumber, out var entry) || entry.State != MessageState.Deferred
+                || entry.SubQueue != subQueue || entry.IsLocked || entry.IsSettling)
+            {
+                throw new LoireException(LoireErrorReason.MessageNotFound,
+                    $"No deferred, unlocked message with sequence number {sequenceNumber} in '{Path}'.", Path);
+            }
+
+            entries.Add(entry);
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var entry in entries)
+        {
+            entry.DeliveryCount++;
+            if (mode == ReceiveModeKind.PeekLock)
+            {
+                _index.Lock(entry, Guid.NewGuid(), now + options.LockDuration);
+            }
+            else
+            {
+                entry.IsSettling = true;
+            }
+        }
+
+        if (mode == ReceiveModeKind.ReceiveAndDelete)
+        {
+            await DeleteReceivedAsync(entries);
+        }
+
+        EnsureTimer();
+        instruments.Delivered(Path, entries.Count);
+        return ToDelivered(entries);
+    }
+
+    /// <summary>Takes up to MaxMessages available messages: locked in peek-lock mode, marked settling otherwise.</summary>
+    private List<MessageEntry> Take(ReceiveRequest request, TimeSpan lockDuration)
+    {
+        if (_index.AvailableCount(request.SubQueue) == 0)
+        {
+            return [];
+        }
+
+        var now = time.GetUtcNow();
+        var taken = new List<MessageEntry>(Math.Min(request.MaxMessages, (int)Math.Min(_index.AvailableCount(request.SubQueue), MaxMessagesPerCall)));
+        while (taken.Count < request.MaxMessages && _index.TryTakeAvailable(request.SubQueue, out var entry))
+        {
+            if (QueueIndex.IsExpired(entry, now))
+            {
+                // Never hand out an expired message; the timer moves it to the dead-letter queue or drops it.
+                entry.IsSettling = true;
+                _expiredBacklog.Add(entry);
+                continue;
+            }
+
+            entry.DeliveryCount++;
+            if (request.Mode == ReceiveModeKind.PeekLock)
+            {
+                _index.Lock(entry, Guid.NewGuid(), now + lockDuration);
+            }
+            else
+            {
+                entry.IsSettling = true;
+            }
+
+            taken.Add(entry);
+        }
+
+        EnsureTimer();
+        return taken;
+    }
+
+    private async Task<List<MessageEntry>> WaitForMessagesAsync(ReceiveRequest request, CancellationToken cancellationToken)
+    {
+        var waiter = new ReceiveWaiter(request);
+        var node = _waiters.AddLast(waiter);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(request.MaxWaitTime, timeout.Token);
+        await Task.WhenAny(waiter.Task, delay);
+        timeout.Cancel();
+
+        if (!waiter.Task.IsCompleted)
+        {
+            _waiters.Remove(node);
+            cancellationToken.ThrowIfCancellationRequested();
+            return [];
+        }
+
+        var taken = await waiter.Task;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The caller is gone: give the messages back untouched instead of letting their locks run out.
+            foreach (var entry in taken)
+            {
+                entry.DeliveryCount--;
+                entry.IsSettling = false;
+                _index.Release(entry);
+            }
+
+            DispatchWaiters();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return taken;
+    }
+
+    /// <summary>Hands newly available messages to parked receivers, oldest first.</summary>
+    private void DispatchWaiters()
+    {
+        if (_document is not { } document)
+        {
+            return;
+        }
+
+        var node = _waiters.First;
+        while (node is not null)
+        {
+            var next = node.Next;
+            var waiter = node.Value;
+            if (_index.AvailableCount(waiter.Request.SubQueue) > 0)
+            {
+                var taken = Take(waiter.Request, document.Description.Options.LockDuration);
+                if (taken.Count > 0)
+                {
+                    _waiters.Remove(node);
+                    waiter.Complete(taken);
+                }
+            }
+
+            node = next;
+        }
+    }
+
+    private void FailWaiters(Func<Exception> error)
+    {
+        while (_waiters.First is { } node)
+        {
+            _waiters.RemoveFirst();
+            node.Value.Fail(error());
+        }
+    }
+
+    /// <summary>Deletes receive-and-delete messages durably before they are returned; on failure they become available again.</summary>
+    private async Task DeleteReceivedAsync(List<MessageEntry> entries)
+    {
+        var batch = new StoreBatch();
+        foreach (var entry in entries)
+        {
+            batch.DeleteMessage(Path, entry.SequenceNumber);
+        }
+
+        try
+        {
+            await WriteAsync(batch, CancellationToken.None);
+        }
+        catch
+        {
+            foreach (var entry in entries)
+            {
+                entry.IsSettling = false;
+                _index.Release(entry);
+            }
+
+            DispatchWaiters();
+            throw;
+        }
+
+        foreach (var entry in entries)
+        {
+            entry.IsSettling = false;
+            _index.Remove(entry);
+        }
+
+        instruments.Completed(Path, entries.Count);
+    }
+
+    private static DeliveredMessage[] ToDelivered(List<MessageEntry> entries)
+    {
+        var result = new DeliveredMessage[entries.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = entries[i].ToDelivered();
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,174 @@
+using Loire.Messages;
+using Loire.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Loire.Grains.Queues;
+
+internal sealed partial class QueueGrain
+{
+    // Lock expiry, scheduled visibility and TTL are checked at this granularity while there is timed work.
+    private static readonly TimeSpan TimerPeriod = TimeSpan.FromMilliseconds(200);
+
+    private readonly List<MessageEntry> _expiredBacklog = [];
+    private IGrainTimer? _timer;
+
+    private void EnsureTimer()
+    {
+        if (_timer is null && (_index.HasTimedWork || _expiredBacklog.Count > 0))
+        {
+            _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimerPeriod, TimerPeriod)
+            {
+                Interleave = true,
+                KeepAlive = false,
+            });
+        }
+    }
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        if (_document is not { } document)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var options = document.Description.Options;
+        var changed = _index.ActivateDueScheduled(now) > 0;
+        var expiredLocks = _index.TakeExpiredLocks(now);
+        var expiredMessages = _index.TakeExpiredMessages(now);
+        if (_expiredBacklog.Count > 0)
+        {
+            (expiredMessages ??= []).AddRange(_expiredBacklog);
+            _expiredBacklog.Clear();
+        }
+
+        if (expiredLocks is not null)
+        {
+            await ReleaseExpiredLocksAsync(expiredLocks, options.MaxDeliveryCount);
+            changed = true;
+        }
+
+        if (expiredMessages is not null)
+        {
+            await ExpireMessagesAsync(expiredMessages, options.DeadLetteringOnMessageExpiration);
+        }
+
+        if (changed)
+        {
+            DispatchWaiters();
+        }
+
+        if (!_index.HasTimedWork && _expiredBacklog.Count == 0)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    /// <summary>Returns messages whose lock ran out; those delivered too often go to the dead-letter queue.</summary>
+    private async Task ReleaseExpiredLocksAsync(List<MessageEntry> entries, int maxDeliveryCount)
+    {
+        var batch = new StoreBatch();
+        var toDeadLetter = new List<MessageEntry>();
+        foreach (var entry in entries)
+        {
+            if (ExceedsDeliveryCount(entry, maxDeliveryCount) && entry.State == MessageState.Active)
+            {
+                entry.IsSettling = true;
+                toDeadLetter.Add(entry);
+                batch.UpdateMessageState(Path, entry.SequenceNumber, codec.EncodeState(
+                    MessageState.Active, SubQueueKind.DeadLetter, entry.DeliveryCount, MaxDeliveryCountExceeded, DeliveryCountDescription(maxDeliveryCount), null));
+            }
+            else
+            {
+                // The delivery count is kept durable so poison messages still dead-letter after a restart.
+                _index.Release(entry);
+                batch.UpdateMessageState(Path, entry.SequenceNumber, EncodeState(entry, entry.State, entry.SubQueue));
+            }
+        }
+
+        instruments.Abandoned(Path, entries.Count - toDeadLetter.Count);
+        try
+        {
+            await WriteAsync(batch, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            // Retried on a later tick: the entries go back to the available set.
+            LogTimerWriteFailed(Path, exception);
+            foreach (var entry in toDeadLetter)
+            {
+                entry.IsSettling = false;
+                _index.Release(entry);
+            }
+
+            return;
+        }
+
+        foreach (var entry in toDeadLetter)
+        {
+            entry.IsSettling = false;
+            if (!entry.IsRemoved)
+            {
+                MoveToDeadLetter(entry, MaxDeliveryCountExceeded, DeliveryCountDescription(maxDeliveryCount));
+            }
+        }
+    }
+
+    /// <summary>Drops expired messages, or moves them to the dead-letter queue when the entity asks for it.</summary>
+    private async Task ExpireMessagesAsync(List<MessageEntry> entries, bool deadLetter)
+    {
+        var batch = new StoreBatch();
+        foreach (var entry in entries)
+        {
+            if (deadLetter)
+            {
+                batch.UpdateMessageState(Path, entry.SequenceNumber, codec.EncodeState(
+                    MessageState.Active, SubQueueKind.DeadLetter, entry.DeliveryCount, TimeToLiveExpired, "The message expired before it was completed.", null));
+            }
+            else
+            {
+                batch.DeleteMessage(Path, entry.SequenceNumber);
+            }
+        }
+
+        try
+        {
+            await WriteAsync(batch, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogTimerWriteFailed(Path, exception);
+            foreach (var entry in entries)
+            {
+                entry.IsSettling = false;
+                _index.Release(entry);
+            }
+
+            return;
+        }
+
+        foreach (var entry in entries)
+        {
+            entry.IsSettling = false;
+            if (entry.IsRemoved)
+            {
+                continue;
+            }
+
+            if (deadLetter)
+            {
+                MoveToDeadLetter(entry, TimeToLiveExpired, "The message expired before it was completed.");
+            }
+            else
+            {
+                _index.Remove(entry);
+            }
+        }
+
+        instruments.Expired(Path, entries.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Timed work on {Entity} could not be written; it is retried")]
+    private partial void LogTimerWriteFailed(string entity, Exception exception);
+}

@@ -1,0 +1,261 @@
+using Loire.Client;
+using Loire.Entities;
+using Loire.Grains.Diagnostics;
+using Loire.Grains.Hosting;
+using Loire.Grains.Messaging;
+using Loire.Grains.Persistence;
+using Loire.Messages;
+using Loire.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Loire.Grains.Queues;
+
+/// <summary>
+/// A queue or a subscription with its dead-letter sub-queue. The grain is reentrant: every method changes the
+/// in-memory index only in synchronous sections and awaits nothing but the store, so turns interleave at store
+/// writes. Entries being written are marked settling so that timers and other turns leave them alone.
+/// </summary>
+[Reentrant]
+[GrainType("loire-queue")]
+internal sealed partial class QueueGrain(
+    IMessageStore store,
+    GrainPayloadCodec codec,
+    IOptions<LoireBrokerOptions> brokerOptions,
+    LoireInstruments instruments,
+    EntityMetricsRegistry metricsRegistry,
+    TimeProvider time,
+    ILogger<QueueGrain> logger) : Grain, IQueueGrain
+{
+    // Sequence numbers are reserved in blocks so a restart can continue above every number ever issued.
+    private const long SequenceBlock = 10_000;
+
+    private readonly QueueIndex _index = new();
+    private EntityDocument? _document;
+    private EntityKind? _foreignKind;
+    private long _nextSequence = 1;
+    private int _writesInFlight;
+    private TaskCompletionSource? _writesDrained;
+
+    private string Path => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var record = await store.GetEntityAsync(Path, cancellationToken);
+        if (record is null)
+        {
+            return;
+        }
+
+        if (record.Kind is not ((int)EntityKind.Queue or (int)EntityKind.Subscription))
+        {
+            _foreignKind = (EntityKind)record.Kind;
+            return;
+        }
+
+        _document = codec.DecodeEntity(record);
+        await LoadMessagesAsync(cancellationToken);
+        metricsRegistry.Publish(Path, GetCounts);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+        FailWaiters(() => new LoireException(LoireErrorReason.ServiceBusy, "The entity is moving; retry the receive.", Path));
+        if (_document is not null)
+        {
+            metricsRegistry.Retire(Path, GetCounts());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default)
+    {
+        if (description.Kind is not (EntityKind.Queue or EntityKind.Subscription))
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, $"A queue grain cannot hold a {description.Kind}.", Path);
+        }
+
+        if (description.Kind == EntityKind.Queue)
+        {
+            EntityPath.ValidateQueueOrTopic(Path);
+        }
+
+        EntityOptionsValidator.Validate(Path, description.Kind, description.Options);
+        ThrowIfExists();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var now = time.GetUtcNow();
+        var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now }, SequenceCeiling: 1);
+        if (!await store.TryCreateEntityAsync(codec.EncodeEntity(document), cancellationToken))
+        {
+            throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
+        }
+
+        ThrowIfExists();
+        _document = document;
+        _foreignKind = null;
+        _nextSequence = 1;
+        metricsRegistry.Publish(Path, GetCounts);
+        LogCreated(Path, description.Kind);
+    }
+
+    public Task<EntityDescription> GetDescriptionAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireEntity().Description);
+
+    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        RequireEntity();
+        _document = null;
+        FailWaiters(() => NotFound());
+
+        // Writes already admitted must land before the delete, so the delete removes them too.
+        if (_writesInFlight > 0)
+        {
+            _writesDrained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _writesDrained.Task;
+        }
+
+        await store.CommitAsync(new StoreBatch().DeleteEntity(Path), CancellationToken.None);
+        foreach (var entry in _index.Entries.ToList())
+        {
+            _index.Remove(entry);
+        }
+
+        metricsRegistry.Forget(Path);
+        LogDeleted(Path);
+        DeactivateOnIdle();
+    }
+
+    public async Task SetRulesAsync(RuleDescription[] rules, CancellationToken cancellationToken = default)
+    {
+        var document = RequireEntity(EntityKind.Subscription);
+        var updated = document with
+        {
+            Description = document.Description with { Rules = [.. rules], UpdatedAt = time.GetUtcNow() },
+        };
+        _document = updated;
+        await WriteAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
+    }
+
+    public Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default)
+    {
+        var description = RequireEntity().Description;
+        return Task.FromResult(new EntityRuntimeInfo
+        {
+            Path = Path,
+            ActiveMessageCount = _index.ActiveCount,
+            DeadLetterMessageCount = _index.DeadLetterCount,
+            ScheduledMessageCount = _index.ScheduledCount,
+            DeferredMessageCount = _index.DeferredCount,
+            LockedMessageCount = _index.LockedCount,
+            TotalMessageCount = _index.TotalCount,
+            SizeInBytes = _index.SizeInBytes,
+            CreatedAt = description.CreatedAt,
+            UpdatedAt = description.UpdatedAt,
+            AccessedAt = time.GetUtcNow(),
+        });
+    }
+
+    private async Task LoadMessagesAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var records = await store.LoadMessagesAsync(Path, cancellationToken);
+        var now = time.GetUtcNow();
+        var maxSequence = 0L;
+        foreach (var record in records)
+        {
+            var stored = codec.DecodeMessage(record.Payload);
+            var entry = new MessageEntry(stored, stored.Size);
+            if (codec.DecodeState(record.State) is { } state)
+            {
+                entry.State = state.State;
+                entry.SubQueue = state.SubQueue;
+                entry.DeliveryCount = state.DeliveryCount;
+                entry.DeadLetterReason = state.DeadLetterReason;
+                entry.DeadLetterErrorDescription = state.DeadLetterErrorDescription;
+                entry.DeadLetterSource = state.DeadLetterSource;
+            }
+            else if (stored.Message.ScheduledEnqueueTime > now)
+            {
+                entry.State = MessageState.Scheduled;
+            }
+
+            _index.Add(entry, now);
+            maxSequence = Math.Max(maxSequence, record.SequenceNumber);
+        }
+
+        _nextSequence = Math.Max(maxSequence + 1, _document!.SequenceCeiling);
+        EnsureTimer();
+        LogLoaded(Path, records.Count, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Commits a batch while counting it as in flight, so a concurrent delete waits for it.</summary>
+    private async Task WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
+    {
+        _writesInFlight++;
+        try
+        {
+            await store.CommitAsync(batch, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogWriteFailed(Path, exception);
+            throw;
+        }
+        finally
+        {
+            if (--_writesInFlight == 0)
+            {
+                _writesDrained?.TrySetResult();
+                _writesDrained = null;
+            }
+        }
+    }
+
+    private EntityDocument RequireEntity() => _document ?? throw NotFound();
+
+    private EntityDocument RequireEntity(EntityKind kind)
+    {
+        var document = RequireEntity();
+        if (document.Description.Kind != kind)
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument,
+                $"'{Path}' is a {document.Description.Kind}; this operation needs a {kind}.", Path);
+        }
+
+        return document;
+    }
+
+    private void ThrowIfExists()
+    {
+        if (_document is not null || _foreignKind is not null)
+        {
+            throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
+        }
+    }
+
+    private LoireException NotFound() => _foreignKind is { } kind
+        ? new(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' is a {kind}, not a queue or subscription.", Path)
+        : new(LoireErrorReason.MessagingEntityNotFound, $"No queue or subscription named '{Path}'.", Path);
+
+    private EntityCounts GetCounts() => new(
+        _index.ActiveCount, _index.DeadLetterCount, _index.ScheduledCount, _index.DeferredCount, _index.LockedCount, _index.SizeInBytes);
+
+    private ReadOnlyMemory<byte> EncodeState(MessageEntry entry, MessageState state, SubQueueKind subQueue) =>
+        codec.EncodeState(state, subQueue, entry.DeliveryCount, entry.DeadLetterReason, entry.DeadLetterErrorDescription, entry.DeadLetterSource);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created {Kind} {Entity}")]
+    private partial void LogCreated(string entity, EntityKind kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Entity}")]
+    private partial void LogDeleted(string entity);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Loaded {Count} messages of {Entity} in {ElapsedMs:F1} ms")]
+    private partial void LogLoaded(string entity, int count, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store write for {Entity} failed")]
+    private partial void LogWriteFailed(string entity, Exception exception);
+}

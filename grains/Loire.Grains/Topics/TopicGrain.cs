@@ -1,0 +1,406 @@
+using Loire.Client;
+using Loire.Entities;
+using Loire.Filters;
+using Loire.Grains.Diagnostics;
+using Loire.Grains.Hosting;
+using Loire.Grains.Messaging;
+using Loire.Grains.Persistence;
+using Loire.Messages;
+using Loire.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Loire.Grains.Topics;
+
+/// <summary>
+/// A topic: keeps the routing table of its subscriptions and fans each publish out to the matching ones.
+/// Subscriptions store what they receive; their appends, issued concurrently, share the store's group commit,
+/// so a publish to N subscriptions costs one durable write. Management operations are serialized by a gate;
+/// publishes interleave freely with each other.
+/// </summary>
+[Reentrant]
+[GrainType("loire-topic")]
+internal sealed partial class TopicGrain(
+    IMessageStore store,
+    GrainPayloadCodec codec,
+    IOptions<LoireBrokerOptions> brokerOptions,
+    LoireInstruments instruments,
+    TimeProvider time,
+    ILogger<TopicGrain> logger) : Grain, ITopicGrain
+{
+    private const long SequenceBlock = 10_000;
+    private const int MaxSubscriptions = 2_000;
+    private const int MaxRulesPerSubscription = 100;
+
+    private readonly Dictionary<string, SubscriptionRoute> _routes = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _management = new(1, 1);
+    private SubscriptionRoute[] _routeSnapshot = [];
+    private EntityDocument? _document;
+    private EntityKind? _foreignKind;
+    private long _nextSequence = 1;
+
+    private string Path => this.GetPrimaryKeyString();
+
+    private string SubscriptionPrefix => Path + "/" + EntityPath.SubscriptionsSegment + "/";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var record = await store.GetEntityAsync(Path, cancellationToken);
+        if (record is null)
+        {
+            return;
+        }
+
+        if (record.Kind != (int)EntityKind.Topic)
+        {
+            _foreignKind = (EntityKind)record.Kind;
+            return;
+        }
+
+        _document = codec.DecodeEntity(record);
+        _nextSequence = _document.SequenceCeiling;
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListEntitiesAsync((int)EntityKind.Subscription, SubscriptionPrefix, after, 1_000, cancellationToken);
+            foreach (var subscription in page)
+            {
+                var description = codec.DecodeEntity(subscription).Description;
+                SetRoute(description);
+            }
+
+            if (page.Count < 1_000)
+            {
+                break;
+            }
+
+            after = page[^1].Path;
+        }
+    }
+
+    public async Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default)
+    {
+        if (description.Kind != EntityKind.Topic)
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, $"A topic grain cannot hold a {description.Kind}.", Path);
+        }
+
+        EntityPath.ValidateQueueOrTopic(Path);
+        EntityOptionsValidator.Validate(Path, EntityKind.Topic, description.Options);
+        ThrowIfExists();
+        var now = time.GetUtcNow();
+        var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now, Rules = [] }, SequenceCeiling: 1);
+        if (!await store.TryCreateEntityAsync(codec.EncodeEntity(document), cancellationToken))
+        {
+            throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
+        }
+
+        ThrowIfExists();
+        _document = document;
+        _nextSequence = 1;
+        LogCreated(Path);
+    }
+
+    public Task<EntityDescription> GetDescriptionAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireTopic().Description);
+
+    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        await _management.WaitAsync(cancellationToken);
+        try
+        {
+            RequireTopic();
+            foreach (var route in _routes.Values.ToList())
+            {
+                await DeleteSubscriptionGrainAsync(route);
+                RemoveRoute(route.Description.Path);
+            }
+
+            await store.CommitAsync(new StoreBatch().DeleteEntity(Path), CancellationToken.None);
+            _document = null;
+            LogDeleted(Path);
+            DeactivateOnIdle();
+        }
+        finally
+        {
+            _management.Release();
+        }
+    }
+
+    public async ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default)
+    {
+        var document = RequireTopic();
+        if (messages is null || messages.Length == 0)
+        {
+            return [];
+        }
+
+        OutgoingMessageValidator.Validate(messages, document.Description, brokerOptions.Value.MaxMessageSizeBytes);
+        cancellationToken.ThrowIfCancellationRequested();
+        var sequenceNumbers = await ReserveSequenceNumbersAsync(document, messages.Length);
+        var defaultTtl = document.Description.Options.DefaultMessageTimeToLive;
+        var now = time.GetUtcNow();
+        var routes = _routeSnapshot;
+        var matched = new List<OutgoingMessage>?[routes.Length];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var message = messages[i];
+            if (defaultTtl != TimeSpan.MaxValue && (message.TimeToLive is null || message.TimeToLive > defaultTtl))
+            {
+                message = message with { TimeToLive = defaultTtl };
+            }
+
+            var filterable = new FilterableMessage(message, sequenceNumbers[i], now);
+            for (var r = 0; r < routes.Length; r++)
+            {
+                if (routes[r].Matches(filterable))
+                {
+                    (matched[r] ??= []).Add(message);
+                }
+            }
+        }
+
+        var deliveries = new List<Task>(routes.Length);
+        for (var r = 0; r < routes.Length; r++)
+        {
+            if (matched[r] is { } batch)
+            {
+                deliveries.Add(DeliverAsync(routes[r], batch.ToArray(), cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(deliveries);
+        instruments.Sent(Path, messages.Length);
+        return sequenceNumbers;
+    }
+
+    public async Task<EntityDescription> CreateSubscriptionAsync(string name, EntityOptions options, RuleDescription? rule, CancellationToken cancellationToken = default)
+    {
+        EntityPath.ValidateName(name, "subscription");
+        rule ??= RuleDescription.Default;
+        EntityPath.ValidateName(rule.Name, "rule");
+        var path = EntityPath.Subscription(Path, name);
+        RuleCompiler.Compile(rule, path);
+        EntityOptionsValidator.Validate(path, EntityKind.Subscription, options);
+
+        await _management.WaitAsync(cancellationToken);
+        try
+        {
+            RequireTopic();
+            if (_routes.ContainsKey(path))
+            {
+                throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"Subscription '{name}' already exists on '{Path}'.", path);
+            }
+
+            if (_routes.Count >= MaxSubscriptions)
+            {
+                throw new LoireException(LoireErrorReason.QuotaExceeded, $"A topic may have at most {MaxSubscriptions} subscriptions.", Path);
+            }
+
+            var now = time.GetUtcNow();
+            var grain = GrainFactory.GetGrain<IQueueGrain>(path);
+            await grain.CreateAsync(new EntityDescription(path, EntityKind.Subscription, options, now, now) { Rules = [rule] }, cancellationToken);
+            var created = await grain.GetDescriptionAsync(cancellationToken);
+            SetRoute(created);
+            return created;
+        }
+        finally
+        {
+            _management.Release();
+        }
+    }
+
+    public async Task DeleteSubscriptionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await _management.WaitAsync(cancellationToken);
+        try
+        {
+            RequireTopic();
+            var route = RequireRoute(name);
+            RemoveRoute(route.Description.Path);
+            await DeleteSubscriptionGrainAsync(route);
+        }
+        finally
+        {
+            _management.Release();
+        }
+    }
+
+    public Task<EntityDescription[]> GetSubscriptionsAsync(CancellationToken cancellationToken = default)
+    {
+        RequireTopic();
+        return Task.FromResult(_routes.Values.Select(r => r.Description).OrderBy(d => d.Path, StringComparer.Ordinal).ToArray());
+    }
+
+    public async Task CreateRuleAsync(string subscription, RuleDescription rule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        EntityPath.ValidateName(rule.Name, "rule");
+        await UpdateRulesAsync(subscription, rules =>
+        {
+            if (rules.Any(r => r.Name.Equals(rule.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"Rule '{rule.Name}' already exists on subscription '{subscription}'.", Path);
+            }
+
+            if (rules.Length >= MaxRulesPerSubscription)
+            {
+                throw new LoireException(LoireErrorReason.QuotaExceeded, $"A subscription may have at most {MaxRulesPerSubscription} rules.", Path);
+            }
+
+            return [.. rules, rule];
+        }, cancellationToken);
+    }
+
+    public async Task DeleteRuleAsync(string subscription, string ruleName, CancellationToken cancellationToken = default)
+    {
+        await UpdateRulesAsync(subscription, rules =>
+        {
+            if (!rules.Any(r => r.Name.Equals(ruleName, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"No rule '{ruleName}' on subscription '{subscription}'.", Path);
+            }
+
+            return rules.Where(r => !r.Name.Equals(ruleName, StringComparison.OrdinalIgnoreCase)).ToArray();
+        }, cancellationToken);
+    }
+
+    public Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default)
+    {
+        var description = RequireTopic().Description;
+        return Task.FromResult(new EntityRuntimeInfo
+        {
+            Path = Path,
+            CreatedAt = description.CreatedAt,
+            UpdatedAt = description.UpdatedAt,
+            AccessedAt = time.GetUtcNow(),
+            SubscriptionCount = _routes.Count,
+        });
+    }
+
+    private async Task UpdateRulesAsync(string subscription, Func<RuleDescription[], RuleDescription[]> change, CancellationToken cancellationToken)
+    {
+        await _management.WaitAsync(cancellationToken);
+        try
+        {
+            RequireTopic();
+            var route = RequireRoute(subscription);
+            var rules = change([.. route.Description.Rules]);
+            foreach (var rule in rules)
+            {
+                RuleCompiler.Compile(rule, route.Description.Path);
+            }
+
+            await route.Grain.SetRulesAsync(rules, cancellationToken);
+            SetRoute(await route.Grain.GetDescriptionAsync(cancellationToken));
+        }
+        finally
+        {
+            _management.Release();
+        }
+    }
+
+    private async Task DeliverAsync(SubscriptionRoute route, OutgoingMessage[] messages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await route.Grain.DeliverAsync(messages, cancellationToken);
+        }
+        catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
+        {
+            // The subscription was deleted behind the topic's back; stop routing to it.
+            RemoveRoute(route.Description.Path);
+        }
+    }
+
+    private async Task<long[]> ReserveSequenceNumbersAsync(EntityDocument document, int count)
+    {
+        var first = _nextSequence;
+        _nextSequence += count;
+        if (_nextSequence > document.SequenceCeiling)
+        {
+            var updated = document with { SequenceCeiling = _nextSequence + SequenceBlock };
+            _document = updated;
+            await store.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), CancellationToken.None);
+        }
+
+        var numbers = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            numbers[i] = first + i;
+        }
+
+        return numbers;
+    }
+
+    private async Task DeleteSubscriptionGrainAsync(SubscriptionRoute route)
+    {
+        try
+        {
+            await route.Grain.DeleteAsync();
+        }
+        catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
+        {
+            // Already gone: deleting is idempotent from the topic's point of view.
+        }
+    }
+
+    private void SetRoute(EntityDescription description)
+    {
+        var filters = new MessageFilter[description.Rules.Length];
+        for (var i = 0; i < filters.Length; i++)
+        {
+            try
+            {
+                filters[i] = RuleCompiler.Compile(description.Rules[i], description.Path);
+            }
+            catch (LoireException exception)
+            {
+                // A stored rule that no longer compiles must not stop the topic: it matches nothing.
+                LogRuleSkipped(description.Path, description.Rules[i].Name, exception);
+                filters[i] = FalseFilter.Instance;
+            }
+        }
+
+        _routes[description.Path] = new SubscriptionRoute(description, filters, GrainFactory.GetGrain<IQueueGrain>(description.Path));
+        _routeSnapshot = [.. _routes.Values];
+    }
+
+    private void RemoveRoute(string path)
+    {
+        if (_routes.Remove(path))
+        {
+            _routeSnapshot = [.. _routes.Values];
+        }
+    }
+
+    private SubscriptionRoute RequireRoute(string name)
+    {
+        EntityPath.ValidateName(name, "subscription");
+        return _routes.TryGetValue(EntityPath.Subscription(Path, name), out var route)
+            ? route
+            : throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"No subscription '{name}' on topic '{Path}'.", EntityPath.Subscription(Path, name));
+    }
+
+    private EntityDocument RequireTopic() => _document ?? throw (_foreignKind is { } kind
+        ? new LoireException(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' is a {kind}, not a topic.", Path)
+        : new LoireException(LoireErrorReason.MessagingEntityNotFound, $"No topic named '{Path}'.", Path));
+
+    private void ThrowIfExists()
+    {
+        if (_document is not null || _foreignKind is not null)
+        {
+            throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Entity}")]
+    private partial void LogCreated(string entity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted topic {Entity}")]
+    private partial void LogDeleted(string entity);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rule {Rule} of {Entity} does not compile and matches nothing")]
+    private partial void LogRuleSkipped(string entity, string rule, Exception exception);
+}

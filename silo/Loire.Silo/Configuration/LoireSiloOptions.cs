@@ -1,0 +1,32 @@
+using Loire.Storage;
+
+namespace Loire.Silo.Configuration;
+
+/// <summary>Settings of one silo process, read from appsettings.json, <c>LOIRE_</c> environment variables and flags.</summary>
+public sealed class LoireSiloOptions
+{
+    public string DataDir { get; set; } = "./data";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    public int HttpPort { get; set; } = 5080;
+
+    public string HttpHost { get; set; } = "127.0.0.1";
+
+    public ClusterMode Cluster { get; set; } = ClusterMode.Localhost;
+
+    public string? Redis { get; set; }
+
+    public string ClusterId { get; set; } = "loire";
+
+    public string ServiceId { get; set; } = "loire";
+
+    public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
+
+    public long MaxMessageSize { get; set; } = 1024 * 1024;
+
+    /// <summary><see cref="DataDir"/> resolved against the working directory.</summary>
+    public string DataDirFullPath => Path.GetFullPath(DataDir);
+}

@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace Loire.Silo.Configuration;
+
+/// <summary>Checks that parsed <see cref="LoireSiloOptions"/> values make sense together.</summary>
+public static class LoireSiloOptionsValidator
+{
+    /// <summary>The broker's own bounds of the message size, checked here too so the error names the flag.</summary>
+    public const long MinMessageSize = 1024;
+
+    public const long MaxMessageSizeLimit = 100L * 1024 * 1024;
+
+    public static IEnumerable<string> Validate(LoireSiloOptions options)
+    {
+        var ports = new[]
+        {
+            (SiloSettings.SiloPort, options.SiloPort),
+            (SiloSettings.GatewayPort, options.GatewayPort),
+            (SiloSettings.HttpPort, options.HttpPort),
+        };
+        foreach (var clash in ports.GroupBy(p => p.Item2).Where(g => g.Count() > 1))
+        {
+            yield return $"{string.Join(" and ", clash.Select(p => p.Item1.Flag))} must use different ports (each is {clash.Key})";
+        }
+
+        if (!IsListenAddress(options.HttpHost))
+        {
+            yield return $"invalid value '{options.HttpHost}' for {SiloSettings.HttpHost.DisplayName}: expected an IP address or localhost";
+        }
+
+        if (options.MaxMessageSize is < MinMessageSize or > MaxMessageSizeLimit)
+        {
+            yield return $"invalid value '{options.MaxMessageSize}' for {SiloSettings.MaxMessageSize.DisplayName}: expected {MinMessageSize} to {MaxMessageSizeLimit} bytes";
+        }
+
+        if (options.Cluster == ClusterMode.Redis)
+        {
+            yield return "cluster mode 'redis' is not available yet";
+        }
+    }
+
+    private static bool IsListenAddress(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || IPAddress.TryParse(host, out _);
+}

@@ -1,0 +1,26 @@
+namespace Loire.Silo.Configuration;
+
+/// <summary>The table of every silo setting; help text, switch mappings and error messages all come from it.</summary>
+public static class SiloSettings
+{
+    public const string EnvironmentPrefix = "LOIRE_";
+
+    public static readonly SiloSetting DataDir = new(nameof(LoireSiloOptions.DataDir), "--data-dir", "PATH", "./data", "folder of the embedded message store");
+    public static readonly SiloSetting SiloPort = new(nameof(LoireSiloOptions.SiloPort), "--silo-port", "PORT", "11111", "silo-to-silo port");
+    public static readonly SiloSetting GatewayPort = new(nameof(LoireSiloOptions.GatewayPort), "--gateway-port", "PORT", "30000", "client gateway port");
+    public static readonly SiloSetting HttpPort = new(nameof(LoireSiloOptions.HttpPort), "--http-port", "PORT", "5080", "HTTP port: /health, /metrics, /dashboard");
+    public static readonly SiloSetting HttpHost = new(nameof(LoireSiloOptions.HttpHost), "--http-host", "ADDRESS", "127.0.0.1", "HTTP listen address: an IP address or localhost");
+    public static readonly SiloSetting Cluster = new(nameof(LoireSiloOptions.Cluster), "--cluster", "localhost|redis", "localhost", "clustering mode");
+    public static readonly SiloSetting Redis = new(nameof(LoireSiloOptions.Redis), "--redis", "HOST:PORT", "none", "Redis connection string for --cluster redis");
+    public static readonly SiloSetting ClusterId = new(nameof(LoireSiloOptions.ClusterId), "--cluster-id", "ID", "loire", "Orleans cluster id");
+    public static readonly SiloSetting ServiceId = new(nameof(LoireSiloOptions.ServiceId), "--service-id", "ID", "loire", "Orleans service id");
+    public static readonly SiloSetting Durability = new(nameof(LoireSiloOptions.Durability), "--durability", "full|normal", "full", "full: fsync every commit; normal: survive process crashes only");
+    public static readonly SiloSetting MaxMessageSize = new(nameof(LoireSiloOptions.MaxMessageSize), "--max-message-size", "BYTES", "1048576", "largest message accepted");
+
+    public static IReadOnlyList<SiloSetting> All { get; } =
+        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ClusterId, ServiceId, Durability, MaxMessageSize];
+
+    /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>
+    public static IDictionary<string, string> SwitchMappings { get; } =
+        All.ToDictionary(s => s.Flag, s => s.Key, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Loire.Storage.Sqlite;
+
+/// <summary>
+/// The one thread that writes the database. It takes every request waiting in its queue (up to the per-commit
+/// operation limit), applies them in a single transaction with one savepoint each, commits once and then releases
+/// every waiter; requests that arrive meanwhile form the next group. Between groups it runs compaction.
+/// </summary>
+internal sealed class GroupCommitWriter
+{
+    private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        // The only reader is this class's thread blocked in Task.Wait; running its wake-up inline on the producer
+        // saves a thread-pool hop per idle-to-busy transition and cannot run foreign code.
+        AllowSynchronousContinuations = true,
+    });
+
+    // Longer intervals are as good as "never" and would overflow timestamp arithmetic.
+    private const double MaxCompactionIntervalSeconds = 365 * 24 * 3600;
+
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<GroupedWrite> _group = [];
+    private readonly string _databasePath;
+    private readonly SqliteDurability _durability;
+    private readonly int _maxOperationsPerCommit;
+    private readonly long _compactionIntervalTicks;
+    private readonly ILogger _logger;
+    private readonly StoreMetrics _metrics;
+    private readonly StoreFaultHooks _hooks;
+    private readonly Thread _thread;
+
+    private WriterConnection? _connection;
+    private WriteRequest? _carried;
+    private Task<bool>? _pendingWait;
+    private bool _writtenSinceCompaction;
+    private long _nextCompactionTimestamp;
+    private long _commits;
+    private long _committedBatches;
+    private long _committedOperations;
+    private long _failedCommits;
+
+    /// <summary>Takes ownership of the already opened <paramref name="connection"/>; call <see cref="Start"/> next.</summary>
+    public GroupCommitWriter(WriterConnection connection, SqliteMessageStoreOptions options, ILogger logger, StoreMetrics metrics,
+        StoreFaultHooks hooks)
+    {
+        _connection = connection;
+        _databasePath = options.DatabasePath;
+        _durability = options.Durability;
+        _maxOperationsPerCommit = options.MaxOperationsPerCommit;
+        _compactionIntervalTicks = options.CompactionInterval == Timeout.InfiniteTimeSpan
+            ? -1
+            : (long)(Math.Min(options.CompactionInterval.TotalSeconds, MaxCompactionIntervalSeconds) * Stopwatch.Frequency);
+        _logger = logger;
+        _metrics = metrics;
+        _hooks = hooks;
+        _thread = new Thread(Run) { IsBackground = true, Name = "Loire store writer" };
+    }
+
+    /// <summary>Completes when the writer has drained its queue, checkpointed and closed the database.</summary>
+    public Task Stopped => _stopped.Task;
+
+    /// <summary>Durable transactions so far.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Requests made durable so far.</summary>
+    public long CommittedBatches => Interlocked.Read(ref _committedBatches);
+
+    /// <summary>Operations made durable so far.</summary>
+    public long CommittedOperations => Interlocked.Read(ref _committedOperations);
+
+    /// <summary>Group commits that failed so far.</summary>
+    public long FailedCommits => Interlocked.Read(ref _failedCommits);
+
+    /// <summary>Starts the writer thread.</summary>
+    public void Start()
+    {
+        _nextCompactionTimestamp = NextCompactionTimestamp();
+        _thread.Start();
+    }
+
+    /// <summary>Queues a request; false once the writer stopped accepting (after <see cref="Stop"/> or a crash).</summary>
+    public bool TryEnqueue(WriteRequest request) => _queue.Writer.TryWrite(request);
+
+    /// <summary>Stops accepting requests; those already queued are still committed before <see cref="Stopped"/> completes.</summary>
+    public Task Stop()
+    {
+        _queue.Writer.TryComplete();
+        return _stopped.Task;
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (NextRequest() is { } request)
+            {
+                if (request is CompactionRequest compaction)
+                {
+                    RunRequestedCompaction(compaction);
+                    continue;
+                }
+
+                CollectGroup((GroupedWrite)request);
+                if (_group.Count > 0)
+                {
+                    CommitGroup();
+                }
+
+                if (IsCompactionDue())
+                {
+                    RunCompaction(force: false);
+                }
+            }
+
+            // Leave a truncated WAL behind, so the next open does not replay it.
+            RunCompaction(force: false);
+        }
+        catch (Exception exception)
+        {
+            // Not expected: each group catches its own failures. Refuse further work so no caller waits forever.
+            StoreLog.WriterCrashed(_logger, exception);
+            _queue.Writer.TryComplete(exception);
+            FailAll(_group, exception);
+            _carried?.Fail(StoreErrors.Unavailable("The message store writer stopped.", exception));
+            while (_queue.Reader.TryRead(out var orphan))
+            {
+                orphan.Fail(StoreErrors.Unavailable("The message store writer stopped.", exception));
+            }
+        }
+        finally
+        {
+            _connection?.Dispose();
+            _connection = null;
+            _stopped.TrySetResult();
+        }
+    }
+
+    private WriteRequest? NextRequest()
+    {
+        if (_carried is { } carried)
+        {
+            _carried = null;
+            return carried;
+        }
+
+        var reader = _queue.Reader;
+        while (true)
+        {
+            if (reader.TryRead(out var request))
+            {
+                return request;
+            }
+
+            // The wait task survives a timeout, so the channel never has more than one waiter of ours.
+            var wait = _pendingWait ??= reader.WaitToReadAsync().AsTask();
+            if (!wait.Wait(MillisecondsUntilCompaction()))
+            {
+                RunCompaction(force: false);
+                continue;
+            }
+
+            _pendingWait = null;
+            if (!wait.Result)
+            {
+                return null;
+            }
+        }
+    }
+
+    private void CollectGroup(GroupedWrite first)
+    {
+        _group.Clear();
+        var operations = 0;
+        var request = first;
+        while (true)
+        {
+            if (request.TryClaim())
+            {
+                _group.Add(request);
+                operations += request.OperationCount;
+            }
+
+            if (operations >= _maxOperationsPerCommit || !_queue.Reader.TryRead(out var next))
+            {
+                return;
+            }
+
+            // A compaction request waits for the group before it; an oversized batch waits for the next group.
+            if (next is not GroupedWrite grouped || (operations > 0 && operations + grouped.OperationCount > _maxOperationsPerCommit))
+            {
+                _carried = next;
+                return;
+            }
+
+            request = grouped;
+        }
+    }
+
+    private void CommitGroup()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var appliedBatches = 0;
+        var appliedOperations = 0;
+        try
+        {
+            var connection = _connection ??= WriterConnection.Open(_databasePath, _durability);
+            connection.BeginTransaction();
+            try
+            {
+                foreach (var request in _group)
+                {
+                    if (TryApply(connection, request))
+                    {
+                        appliedBatches++;
+                        appliedOperations += request.OperationCount;
+                    }
+                }
+
+                _hooks.OnCommit();
+                connection.CommitTransaction();
+            }
+            catch
+            {
+                connection.TryRollbackTransaction();
+                throw;
+            }
+        }
+        catch (Exception exception)
+        {
+            Interlocked.Increment(ref _failedCommits);
+            _metrics.RecordCommit(started, 0, succeeded: false);
+            StoreLog.CommitFailed(_logger, exception, _group.Count, _group.Sum(r => r.OperationCount));
+            // Reopen for the next group: after an I/O error the connection's state is not worth trusting.
+            _connection?.Dispose();
+            _connection = null;
+            FailAll(_group, exception);
+            _group.Clear();
+            return;
+        }
+
+        _writtenSinceCompaction = true;
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _committedBatches, appliedBatches);
+        Interlocked.Add(ref _committedOperations, appliedOperations);
+        _metrics.RecordCommit(started, appliedOperations, succeeded: true);
+        foreach (var request in _group)
+        {
+            request.Succeed();
+        }
+
+        _group.Clear();
+    }
+
+    private bool TryApply(WriterConnection connection, GroupedWrite request)
+    {
+        connection.BeginBatch();
+        try
+        {
+            request.Apply(connection, _hooks);
+            connection.EndBatch();
+            return true;
+        }
+        catch (Exception exception)
+        {
+            if (!connection.TryUndoBatch())
+            {
+                // SQLite gave up the whole transaction: no batch of this group can commit.
+                throw;
+            }
+
+            StoreLog.BatchRejected(_logger, exception, request.OperationCount);
+            // Completing now is safe: whatever happens to the group, nothing of this batch will be applied.
+            request.Fail(StoreErrors.BatchRejected(exception));
+            return false;
+        }
+    }
+
+    private static void FailAll(List<GroupedWrite> requests, Exception cause)
+    {
+        foreach (var request in requests)
+        {
+            // One exception per waiter: a shared instance would have its stack trace rewritten by concurrent awaits.
+            request.Fail(StoreErrors.Unavailable("The message store could not commit; nothing of the batch was applied.", cause));
+        }
+    }
+
+    private void RunRequestedCompaction(CompactionRequest request)
+    {
+        if (!request.TryClaim())
+        {
+            return;
+        }
+
+        try
+        {
+            RunCompaction(force: true, rethrow: true);
+            request.Succeed();
+        }
+        catch (Exception exception)
+        {
+            request.Fail(StoreErrors.Unavailable("The message store could not compact.", exception));
+        }
+    }
+
+    private void RunCompaction(bool force, bool rethrow = false)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var connection = _connection ??= WriterConnection.Open(_databasePath, _durability);
+            var result = connection.Compact(force);
+            _writtenSinceCompaction = false;
+            var level = result.ReleasedPages > 0 || result.CheckpointBlocked ? LogLevel.Information : LogLevel.Debug;
+            StoreLog.Compacted(_logger, level, result.ReleasedPages, result.RemainingFreePages, result.CheckpointedFrames,
+                result.WalFrames, result.CheckpointBlocked, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception exception)
+        {
+            StoreLog.CompactionFailed(_logger, exception);
+            if (rethrow)
+            {
+                throw;
+            }
+        }
+        finally
+        {
+            _nextCompactionTimestamp = NextCompactionTimestamp();
+        }
+    }
+
+    private bool IsCompactionDue() =>
+        _writtenSinceCompaction && _compactionIntervalTicks > 0 && Stopwatch.GetTimestamp() >= _nextCompactionTimestamp;
+
+    private int MillisecondsUntilCompaction()
+    {
+        if (!_writtenSinceCompaction || _compactionIntervalTicks <= 0)
+        {
+            return Timeout.Infinite;
+        }
+
+        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _nextCompactionTimestamp);
+        return (int)Math.Clamp(Math.Ceiling(remaining.TotalMilliseconds), 0, int.MaxValue);
+    }
+
+    private long NextCompactionTimestamp() =>
+        _compactionIntervalTicks > 0 ? Stopwatch.GetTimestamp() + _compactionIntervalTicks : long.MaxValue;
+}

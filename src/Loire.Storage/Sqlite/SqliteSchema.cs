@@ -1,0 +1,147 @@
+using Microsoft.Data.Sqlite;
+
+namespace Loire.Storage.Sqlite;
+
+/// <summary>Connection strings, connection settings and the table layout of the embedded store's database file.</summary>
+internal static class SqliteSchema
+{
+    /// <summary>Stored in <c>PRAGMA user_version</c>; bump with a migration when the layout changes.</summary>
+    public const int Version = 1;
+
+    /// <summary>Stored in <c>PRAGMA application_id</c> ("LOIR") so a foreign SQLite file is refused instead of altered.</summary>
+    public const int ApplicationId = 0x4C4F4952;
+
+    // SQLite's automatic checkpoint runs inside COMMIT, so this caps how long the WAL gets between two of them.
+    private const int AutoCheckpointPages = 1000;
+
+    // A reset WAL is truncated back to this size, so one burst does not leave a large file behind.
+    private const long JournalSizeLimitBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// How long the writer waits for a lock held by someone else (another process, or readers during a forced
+    /// TRUNCATE checkpoint) before the group fails with StoreUnavailable.
+    /// </summary>
+    public const int WriterBusyTimeoutSeconds = 5;
+
+    private const string CreateTables = """
+        CREATE TABLE IF NOT EXISTS entities (
+            path        TEXT    NOT NULL PRIMARY KEY,
+            kind        INTEGER NOT NULL,
+            description BLOB
+        );
+        CREATE TABLE IF NOT EXISTS messages (
+            entity  TEXT    NOT NULL,
+            seq     INTEGER NOT NULL,
+            payload BLOB,
+            state   BLOB,
+            PRIMARY KEY (entity, seq)
+        );
+        """;
+
+    /// <summary>The writer's connection string: read-write, created when missing, never pooled (it is closed to recover from failures).</summary>
+    public static string WriterConnectionString(string databasePath) => new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Cache = SqliteCacheMode.Private,
+        Pooling = false,
+        DefaultTimeout = WriterBusyTimeoutSeconds,
+    }.ToString();
+
+    /// <summary>The readers' connection string: read-only and pooled, so a read reuses an open connection.</summary>
+    public static string ReaderConnectionString(string databasePath) => new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Mode = SqliteOpenMode.ReadOnly,
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+    }.ToString();
+
+    /// <summary>Opens a writer connection in WAL mode with the durability's sync level, creating or checking the schema.</summary>
+    public static SqliteConnection OpenWriter(string databasePath, SqliteDurability durability)
+    {
+        var connection = new SqliteConnection(WriterConnectionString(databasePath));
+        try
+        {
+            connection.Open();
+
+            // auto_vacuum only takes effect while the file has no table yet, so it must precede the schema.
+            Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL;");
+            var journalMode = Scalar<string>(connection, "PRAGMA journal_mode = WAL;");
+            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"SQLite refused WAL mode for '{databasePath}' (journal mode is '{journalMode}').");
+            }
+
+            var synchronous = durability == SqliteDurability.Full ? "FULL" : "NORMAL";
+            Execute(connection, $"""
+                PRAGMA synchronous = {synchronous};
+                PRAGMA busy_timeout = {WriterBusyTimeoutSeconds * 1000};
+                PRAGMA wal_autocheckpoint = {AutoCheckpointPages};
+                PRAGMA journal_size_limit = {JournalSizeLimitBytes};
+                PRAGMA temp_store = MEMORY;
+                """);
+            EnsureSchema(connection, databasePath);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a statement (or several) that returns no rows of interest.</summary>
+    public static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs a statement and returns the first column of its first row.</summary>
+    public static T Scalar<T>(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var value = command.ExecuteScalar();
+        return (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture)!;
+    }
+
+    private static void EnsureSchema(SqliteConnection connection, string databasePath)
+    {
+        var applicationId = Scalar<long>(connection, "PRAGMA application_id;");
+        if (applicationId != 0 && applicationId != ApplicationId)
+        {
+            throw new InvalidDataException($"'{databasePath}' is not a Loire message store (application id {applicationId:X8}).");
+        }
+
+        var version = Scalar<long>(connection, "PRAGMA user_version;");
+        if (version > Version)
+        {
+            throw new InvalidDataException($"'{databasePath}' has schema version {version}; this build reads up to {Version}.");
+        }
+
+        if (version == Version)
+        {
+            return;
+        }
+
+        var foreignTables = Scalar<long>(connection,
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('entities', 'messages');");
+        if (foreignTables > 0)
+        {
+            throw new InvalidDataException($"'{databasePath}' holds tables that are not a Loire message store's.");
+        }
+
+        // Version 0: a new file, or one whose creation never committed. The tables, the marker and the version
+        // commit together, so a crash here leaves a file that the next open simply creates again.
+        Execute(connection, $"""
+            BEGIN IMMEDIATE;
+            {CreateTables}
+            PRAGMA application_id = {ApplicationId};
+            PRAGMA user_version = {Version};
+            COMMIT;
+            """);
+    }
+}

@@ -1,0 +1,227 @@
+using Microsoft.Data.Sqlite;
+
+namespace Loire.Storage.Sqlite;
+
+/// <summary>
+/// The single read-write connection of the store and its compiled statements. Used by the writer thread only:
+/// nothing here is thread-safe.
+/// </summary>
+internal sealed class WriterConnection : IDisposable
+{
+    // Periodic passes leave small free lists alone (new rows reuse those pages at no cost) and release large ones
+    // in bounded steps, so one pass never stalls commits for long.
+    private const long MinFreePagesToRelease = 1024;
+    private const long MaxPagesReleasedPerPass = 16_384;
+
+    // A periodic TRUNCATE checkpoint waits this long for readers of old WAL frames, then settles for copying what
+    // it can; commits queue behind it, so it must not wait for long.
+    private const int PeriodicCheckpointBusyMilliseconds = 100;
+
+    private readonly SqliteConnection _connection;
+    private readonly PreparedCommand _begin;
+    private readonly PreparedCommand _commit;
+    private readonly PreparedCommand _rollback;
+    private readonly PreparedCommand _savepoint;
+    private readonly PreparedCommand _releaseSavepoint;
+    private readonly PreparedCommand _rollbackToSavepoint;
+    private readonly PreparedCommand _putMessage;
+    private readonly PreparedCommand _updateState;
+    private readonly PreparedCommand _deleteMessage;
+    private readonly PreparedCommand _putEntity;
+    private readonly PreparedCommand _insertEntity;
+    private readonly PreparedCommand _deleteEntity;
+    private readonly PreparedCommand _deleteEntityMessages;
+
+    private WriterConnection(SqliteConnection connection)
+    {
+        _connection = connection;
+        _begin = new(connection, "BEGIN IMMEDIATE");
+        _commit = new(connection, "COMMIT");
+        _rollback = new(connection, "ROLLBACK");
+        _savepoint = new(connection, "SAVEPOINT batch");
+        _releaseSavepoint = new(connection, "RELEASE batch");
+        _rollbackToSavepoint = new(connection, "ROLLBACK TO batch");
+        _putMessage = new(connection, """
+            INSERT INTO messages (entity, seq, payload, state) VALUES ($entity, $seq, $payload, $state)
+            ON CONFLICT (entity, seq) DO UPDATE SET payload = excluded.payload, state = excluded.state
+            """, "$entity", "$seq", "$payload", "$state");
+        _updateState = new(connection, "UPDATE messages SET state = $state WHERE entity = $entity AND seq = $seq",
+            "$entity", "$seq", "$state");
+        _deleteMessage = new(connection, "DELETE FROM messages WHERE entity = $entity AND seq = $seq", "$entity", "$seq");
+        _putEntity = new(connection, """
+            INSERT INTO entities (path, kind, description) VALUES ($path, $kind, $description)
+            ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, description = excluded.description
+            """, "$path", "$kind", "$description");
+        // DO NOTHING (rather than failing on the key) keeps a taken path from aborting the other batches of the group.
+        _insertEntity = new(connection, """
+            INSERT INTO entities (path, kind, description) VALUES ($path, $kind, $description)
+            ON CONFLICT (path) DO NOTHING
+            """, "$path", "$kind", "$description");
+        _deleteEntity = new(connection, "DELETE FROM entities WHERE path = $path", "$path");
+        _deleteEntityMessages = new(connection, "DELETE FROM messages WHERE entity = $entity", "$entity");
+    }
+
+    /// <summary>Opens (creating when missing) the database file and compiles the writer's statements.</summary>
+    public static WriterConnection Open(string databasePath, SqliteDurability durability)
+    {
+        var connection = SqliteSchema.OpenWriter(databasePath, durability);
+        try
+        {
+            return new WriterConnection(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the group's transaction, taking the write lock now rather than at the first write.</summary>
+    public void BeginTransaction() => _begin.Execute();
+
+    /// <summary>Makes the group's transaction durable (to the level of the connection's <c>synchronous</c> setting).</summary>
+    public void CommitTransaction() => _commit.Execute();
+
+    /// <summary>Abandons the group's transaction if one is open; never throws.</summary>
+    public void TryRollbackTransaction()
+    {
+        try
+        {
+            if (IsInTransaction)
+            {
+                _rollback.Execute();
+            }
+        }
+        catch (SqliteException)
+        {
+            // The connection is discarded after a failed group, which ends the transaction anyway.
+        }
+    }
+
+    /// <summary>Marks where the next batch starts, so that batch alone can be undone.</summary>
+    public void BeginBatch() => _savepoint.Execute();
+
+    /// <summary>Keeps the current batch's changes in the group's transaction.</summary>
+    public void EndBatch() => _releaseSavepoint.Execute();
+
+    /// <summary>
+    /// Undoes the current batch's changes. False when that is impossible because SQLite already abandoned the whole
+    /// transaction (it does so on some I/O, disk-full and out-of-memory errors): then the group cannot commit.
+    /// </summary>
+    public bool TryUndoBatch()
+    {
+        if (!IsInTransaction)
+        {
+            return false;
+        }
+
+        try
+        {
+            _rollbackToSavepoint.Execute();
+            _releaseSavepoint.Execute();
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Applies one operation of a batch inside the current transaction.</summary>
+    public void Apply(in StoreOperation operation)
+    {
+        switch (operation.Kind)
+        {
+            case StoreOperationKind.PutMessage:
+                _putMessage.Execute(operation.EntityPath, operation.SequenceNumber,
+                    PreparedCommand.Blob(operation.Payload), PreparedCommand.Blob(operation.State));
+                break;
+            case StoreOperationKind.UpdateMessageState:
+                _updateState.Execute(operation.EntityPath, operation.SequenceNumber, PreparedCommand.Blob(operation.State));
+                break;
+            case StoreOperationKind.DeleteMessage:
+                _deleteMessage.Execute(operation.EntityPath, operation.SequenceNumber);
+                break;
+            case StoreOperationKind.PutEntity:
+                var entity = operation.Entity!;
+                _putEntity.Execute(entity.Path, entity.Kind, PreparedCommand.Blob(entity.Description));
+                break;
+            case StoreOperationKind.DeleteEntity:
+                _deleteEntityMessages.Execute(operation.EntityPath);
+                _deleteEntity.Execute(operation.EntityPath);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation.Kind, "Unknown store operation.");
+        }
+    }
+
+    /// <summary>Adds a catalog entry unless its path is taken; true when it was added.</summary>
+    public bool TryInsertEntity(EntityRecord entity) =>
+        _insertEntity.Execute(entity.Path, entity.Kind, PreparedCommand.Blob(entity.Description)) == 1;
+
+    /// <summary>
+    /// Gives free pages back to the file system (all of them when <paramref name="force"/>, else only when there are
+    /// many) and checkpoints the WAL, truncating it. Runs outside any transaction.
+    /// </summary>
+    public CompactionResult Compact(bool force)
+    {
+        var freePages = SqliteSchema.Scalar<long>(_connection, "PRAGMA freelist_count;");
+        var totalPages = SqliteSchema.Scalar<long>(_connection, "PRAGMA page_count;");
+        var released = 0L;
+        if (freePages > 0 && (force || (freePages >= MinFreePagesToRelease && freePages * 4 >= totalPages)))
+        {
+            var limit = force ? 0 : Math.Min(freePages, MaxPagesReleasedPerPass);
+            // The pragma works as it is stepped: reading to the end is what releases every page asked for.
+            using (var vacuum = _connection.CreateCommand())
+            {
+                vacuum.CommandText = $"PRAGMA incremental_vacuum({limit});";
+                using var rows = vacuum.ExecuteReader();
+                while (rows.Read())
+                {
+                }
+            }
+
+            var remaining = SqliteSchema.Scalar<long>(_connection, "PRAGMA freelist_count;");
+            released = freePages - remaining;
+            freePages = remaining;
+        }
+
+        var (walFrames, checkpointedFrames, blocked) =
+            Checkpoint(force ? SqliteSchema.WriterBusyTimeoutSeconds * 1000 : PeriodicCheckpointBusyMilliseconds);
+        return new CompactionResult(released, freePages, walFrames, checkpointedFrames, blocked);
+    }
+
+    private (long WalFrames, long CheckpointedFrames, bool Blocked) Checkpoint(int busyMilliseconds)
+    {
+        SqliteSchema.Execute(_connection, $"PRAGMA busy_timeout = {busyMilliseconds};");
+        try
+        {
+            using var checkpoint = _connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            using var result = checkpoint.ExecuteReader();
+            result.Read();
+            return (result.GetInt64(1), result.GetInt64(2), result.GetInt64(0) != 0);
+        }
+        finally
+        {
+            SqliteSchema.Execute(_connection, $"PRAGMA busy_timeout = {SqliteSchema.WriterBusyTimeoutSeconds * 1000};");
+        }
+    }
+
+    private bool IsInTransaction => SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) == 0;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var command in new[]
+        {
+            _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint, _putMessage, _updateState,
+            _deleteMessage, _putEntity, _insertEntity, _deleteEntity, _deleteEntityMessages,
+        })
+        {
+            command.Dispose();
+        }
+
+        _connection.Dispose();
+    }
+}

@@ -1,0 +1,18 @@
+namespace Loire.Storage;
+
+/// <summary>What a commit of the embedded store survives once <see cref="IMessageStore.CommitAsync"/> has returned.</summary>
+public enum SqliteDurability
+{
+    /// <summary>
+    /// Every group commit is flushed to stable storage (fsync, SQLite <c>synchronous=FULL</c>) before any of its
+    /// waiters is released: committed batches survive a process crash, an OS crash and a power loss.
+    /// </summary>
+    Full = 0,
+
+    /// <summary>
+    /// Commits are handed to the operating system and flushed only at checkpoints (SQLite <c>synchronous=NORMAL</c> in
+    /// WAL mode): committed batches survive a process crash, but the last ones may be lost on an OS crash or power loss.
+    /// The database itself never corrupts.
+    /// </summary>
+    Normal = 1,
+}

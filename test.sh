@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test project, then prints one closing line "N passed, N failed".
+# Exits non-zero when a test fails, the build fails or a test host crashes.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+configuration="${CONFIGURATION:-Release}"
+
+# The tests need the .NET 10 SDK (pinned in global.json). Install it with apt where a source offers it;
+# Debian's own archive does not, so on a bare machine this says what is missing and stops.
+require_dotnet() {
+    if command -v dotnet >/dev/null 2>&1 && dotnet --list-sdks | grep -q '^10\.'; then
+        return
+    fi
+    if command -v apt-get >/dev/null 2>&1 && apt-get update -qq && apt-cache policy dotnet-sdk-10.0 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+        apt-get install -y dotnet-sdk-10.0
+        return
+    fi
+    echo "test.sh: the .NET 10 SDK is required (see global.json) and no apt source offers dotnet-sdk-10.0" >&2
+    exit 1
+}
+
+require_dotnet
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+build_status=0
+dotnet build Orleans.sln -c "$configuration" -tl:off -nologo || build_status=$?
+
+test_status=0
+if [ "$build_status" -eq 0 ]; then
+    # One test project at a time: the process tests start real silos, which should not race
+    # TestingHost clusters for the machine's two cores.
+    # With pipefail the pipeline fails with dotnet test's status, not tee's.
+    dotnet test Orleans.sln -c "$configuration" --no-build -m:1 -tl:off -nologo 2>&1 | tee "$log" || test_status=$?
+fi
+
+# vstest prints one summary per test project: "Passed!  - Failed:     0, Passed:    12, Skipped: ..."
+passed=0
+failed=0
+while read -r line; do
+    p="$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$line")"
+    f="$(sed -nE 's/.*Failed: *([0-9]+), Passed.*/\1/p' <<<"$line")"
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+done < <(grep -E '^(Passed|Failed)! +- Failed: ' "$log" || true)
+
+if [ "$build_status" -ne 0 ] || [ "$test_status" -ne 0 ]; then
+    if [ "$failed" -eq 0 ]; then
+        # Nothing failed by name, yet the run did: a build error or a crashed test host. Count it.
+        echo "test.sh: the build or a test host failed outside any test (exit ${build_status}/${test_status}); counted as 1 failure"
+        failed=1
+    fi
+    echo "${passed} passed, ${failed} failed"
+    exit 1
+fi
+
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace Loire.Storage.Tests;
+
+/// <summary>
+/// A quick throughput check that runs with the other tests on small counts. For real numbers run
+/// <c>LOIRE_STORE_BENCH_SECONDS=3 dotnet test --filter Category=Benchmark --logger "console;verbosity=detailed"</c>.
+/// </summary>
+[Trait("Category", "Benchmark")]
+public sealed class ThroughputBenchmarkTests(ITestOutputHelper output)
+{
+    private const int Committers = 64;
+
+    [Theory]
+    [InlineData(SqliteDurability.Full)]
+    [InlineData(SqliteDurability.Normal)]
+    public async Task ConcurrentCommitters_ShareCommits(SqliteDurability durability)
+    {
+        await using var test = TestStore.Open(o => o.Durability = durability);
+        var duration = BenchmarkDuration();
+        var payload = new byte[1024];
+        Random.Shared.NextBytes(payload);
+        var state = new byte[16];
+        var stop = Stopwatch.StartNew();
+
+        var committers = Enumerable.Range(0, Committers).Select(c => Task.Run(async () =>
+        {
+            var entity = $"bench/q{c}";
+            var sequence = 0L;
+            while (stop.Elapsed < duration)
+            {
+                await test.Store.CommitAsync(new StoreBatch().PutMessage(entity, sequence++, payload, state));
+            }
+
+            return sequence;
+        })).ToArray();
+        var operations = (await Task.WhenAll(committers)).Sum();
+        var elapsed = stop.Elapsed.TotalSeconds;
+        var statistics = test.Store.GetStatistics();
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{durability}: {Committers} committers x 1 KiB for {elapsed:F2} s: {operations / elapsed:F0} ops/s, {statistics.Commits / elapsed:F0} commits/s, {operations / (double)statistics.Commits:F1} batches per commit"));
+        Assert.Equal(operations, statistics.CommittedBatches);
+        Assert.True(statistics.Commits < statistics.CommittedBatches, $"{statistics.Commits} commits for {statistics.CommittedBatches} batches");
+    }
+
+    [Theory]
+    [InlineData(SqliteDurability.Full)]
+    [InlineData(SqliteDurability.Normal)]
+    public async Task SingleCommitter_Latency(SqliteDurability durability)
+    {
+        await using var test = TestStore.Open(o => o.Durability = durability);
+        var payload = new byte[1024];
+        var duration = BenchmarkDuration();
+        var commits = 0;
+        var stop = Stopwatch.StartNew();
+        while (stop.Elapsed < duration)
+        {
+            await test.Store.CommitAsync(new StoreBatch().PutMessage("q", commits++, payload, payload.AsMemory(0, 16)));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{durability}: one committer: {commits / stop.Elapsed.TotalSeconds:F0} commits/s, {stop.Elapsed.TotalMilliseconds * 1000 / commits:F0} us per commit"));
+        Assert.Equal(commits, test.Store.GetStatistics().Commits);
+    }
+
+    [Fact]
+    public void RawFsync_Cost()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"loire-fsync-{Guid.NewGuid():N}");
+        try
+        {
+            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            var page = new byte[4096];
+            var duration = BenchmarkDuration();
+            var syncs = 0;
+            var stop = Stopwatch.StartNew();
+            while (stop.Elapsed < duration)
+            {
+                file.Write(page);
+                file.Flush(flushToDisk: true);
+                syncs++;
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"4 KiB append + fsync: {stop.Elapsed.TotalMilliseconds * 1000 / syncs:F0} us each ({syncs} in {stop.Elapsed.TotalSeconds:F2} s)"));
+            Assert.True(syncs > 0);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static TimeSpan BenchmarkDuration() =>
+        double.TryParse(Environment.GetEnvironmentVariable("LOIRE_STORE_BENCH_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromMilliseconds(300);
+}
