@@ -97,7 +97,12 @@ public static class EntityPath
             return $"A {what} name must not contain '/': '{name}'.";
         }
 
-        return name == RuleDescription.DefaultRuleName ? null : GetSegmentError(name, name);
+        if (name == RuleDescription.DefaultRuleName)
+        {
+            return null;
+        }
+
+        return GetSegmentError(name, name) is { } error ? $"Invalid {what} name: {error}" : null;
     }
 
     private static string? GetSegmentError(string segment, string whole)
