@@ -47,16 +47,7 @@ public class LoireClient : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Clone();
         _options.Validate();
-        var gateways = _options.Gateways
-            .SelectMany(g => GatewayAddress.SplitList(g ?? string.Empty))
-            .Select(g => GatewayAddress.Parse(g, nameof(options)))
-            .Distinct()
-            .ToArray();
-        if (gateways.Length == 0)
-        {
-            throw new ArgumentException("At least one gateway ('host:port') is required.", nameof(options));
-        }
-
+        var gateways = _options.ParseGateways();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _connection = new GatewayConnection(_options, gateways, loggerFactory, _loggerFactory.CreateLogger<LoireClient>());
         _executor = new OperationExecutor(_connection, _options.Retry, _loggerFactory.CreateLogger<LoireClient>());
@@ -86,7 +77,7 @@ public class LoireClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>True once the client has been disposed; senders and receivers it created then fail with <see cref="ObjectDisposedException"/>.</summary>
-    public virtual bool IsClosed => _connection.IsClosed;
+    public virtual bool IsClosed => _connection is { IsClosed: true };
 
     internal OperationExecutor Executor => _executor;
 

@@ -1,3 +1,5 @@
+using Loire.Client.Internal;
+
 namespace Loire.Client;
 
 /// <summary>How a <see cref="LoireClient"/> reaches a Loire cluster.</summary>
@@ -46,6 +48,20 @@ public sealed class LoireClientOptions
         }
 
         return clone;
+    }
+
+    /// <summary>The gateways, parsed and de-duplicated; entries may also hold several <c>;</c>-separated addresses.</summary>
+    /// <exception cref="ArgumentException">None is given, or one is malformed.</exception>
+    internal IReadOnlyList<GatewayAddress> ParseGateways()
+    {
+        var gateways = Gateways
+            .SelectMany(g => GatewayAddress.SplitList(g ?? string.Empty))
+            .Select(g => GatewayAddress.Parse(g, nameof(Gateways)))
+            .Distinct()
+            .ToArray();
+        return gateways.Length > 0
+            ? gateways
+            : throw new ArgumentException("At least one gateway ('host:port') is required.", nameof(Gateways));
     }
 
     /// <summary>Checks everything but the gateways.</summary>

@@ -1,3 +1,4 @@
+using Loire.Client.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,8 @@ public static class LoireClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a singleton <see cref="LoireClient"/> that connects through gateways; the container disposes it.
-    /// It connects on first use; call <see cref="LoireClient.ConnectAsync"/> to connect at startup.
+    /// The options are validated when the host starts; the client connects on first use (call
+    /// <see cref="LoireClient.ConnectAsync"/> to connect at startup).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets gateways, cluster ids, timeouts and retries.</param>
@@ -20,7 +22,8 @@ public static class LoireClientServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<LoireClientOptions>().Configure(configure);
+        services.AddOptions<LoireClientOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoireClientOptions>, LoireClientOptionsValidator>());
         services.TryAddSingleton(provider => new LoireClient(
             provider.GetRequiredService<IOptions<LoireClientOptions>>().Value,
             provider.GetService<ILoggerFactory>()));

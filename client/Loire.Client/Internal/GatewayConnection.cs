@@ -178,6 +178,7 @@ internal sealed partial class GatewayConnection : LoireConnection
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);
+            client.UseConnectionRetryFilter(new GatewayConnectRetryFilter(endpoints.Length, options.Retry.Delay));
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;
@@ -192,11 +193,12 @@ internal sealed partial class GatewayConnection : LoireConnection
         return builder.Build();
     }
 
-    private async Task StopHostAsync(IHost host)
+    private async Task StopHostAsync(IHost host, CancellationToken cancellationToken = default)
     {
         try
         {
-            using var timeout = new CancellationTokenSource(ShutdownTimeout);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ShutdownTimeout);
             await host.StopAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception exception)

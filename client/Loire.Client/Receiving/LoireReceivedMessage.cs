@@ -62,10 +62,10 @@ public sealed class LoireReceivedMessage
 
     /// <summary>
     /// The message's time to live: the sender's value, else the entity default it got (<see cref="ExpiresAt"/> minus
-    /// <see cref="EnqueuedTime"/>); <see cref="TimeSpan.MaxValue"/> when it never expires.
+    /// the time it became visible); <see cref="TimeSpan.MaxValue"/> when it never expires.
     /// </summary>
     public TimeSpan TimeToLive => Message.TimeToLive
-        ?? (ExpiresAt == DateTimeOffset.MaxValue ? TimeSpan.MaxValue : ExpiresAt - EnqueuedTime);
+        ?? (ExpiresAt == DateTimeOffset.MaxValue ? TimeSpan.MaxValue : ExpiresAt - VisibleSince);
 
     /// <summary>When the message was scheduled to become visible; <see cref="DateTimeOffset.MinValue"/> when it was not scheduled.</summary>
     public DateTimeOffset ScheduledEnqueueTime => Message.ScheduledEnqueueTime ?? DateTimeOffset.MinValue;
@@ -125,6 +125,9 @@ public sealed class LoireReceivedMessage
     internal TimeSpan? OriginalTimeToLive => Message.TimeToLive;
 
     private OutgoingMessage Message => _delivered.Stored.Message;
+
+    private DateTimeOffset VisibleSince =>
+        Message.ScheduledEnqueueTime is { } scheduled && scheduled > EnqueuedTime ? scheduled : EnqueuedTime;
 
     /// <inheritdoc />
     public override string ToString() => $"{{MessageId:{MessageId}, SequenceNumber:{SequenceNumber}}}";

@@ -7,6 +7,9 @@ namespace Loire.Client;
 /// <summary>A message to send. Mutable: set its properties, then pass it to a <see cref="LoireSender"/>.</summary>
 public class LoireMessage
 {
+    /// <summary>Longest <see cref="MessageId"/> and <see cref="SessionId"/> the broker accepts.</summary>
+    public const int MaxIdLength = 128;
+
     private BinaryData _body;
 
     /// <summary>Creates a message with an empty body.</summary>
@@ -77,7 +80,7 @@ public class LoireMessage
     }
 
     /// <summary>
-    /// Identifies the message for duplicate detection. When null, the sender assigns a new GUID (<c>"N"</c> format)
+    /// Identifies the message for duplicate detection (at most <see cref="MaxIdLength"/> characters). When null, the sender assigns a new GUID (<c>"N"</c> format)
     /// and writes it here, so sending the same object again is recognised as a duplicate.
     /// </summary>
     public string? MessageId { get; set; }
@@ -97,7 +100,7 @@ public class LoireMessage
     /// <summary>Session a reply should be sent to.</summary>
     public string? ReplyToSessionId { get; set; }
 
-    /// <summary>Session the message belongs to; messages of a session are delivered in order.</summary>
+    /// <summary>Session the message belongs to (at most <see cref="MaxIdLength"/> characters); messages of a session are delivered in order.</summary>
     public string? SessionId { get; set; }
 
     /// <summary>Key that picks the partition of a partitioned entity.</summary>
@@ -137,6 +140,16 @@ public class LoireMessage
         if (TimeToLive <= TimeSpan.Zero)
         {
             throw Validation.Invalid($"TimeToLive must be positive; it is {TimeToLive}.", entityPath);
+        }
+
+        if (MessageId is { Length: > MaxIdLength })
+        {
+            throw Validation.Invalid($"MessageId must be at most {MaxIdLength} characters; it has {MessageId.Length}.", entityPath);
+        }
+
+        if (SessionId is { Length: > MaxIdLength })
+        {
+            throw Validation.Invalid($"SessionId must be at most {MaxIdLength} characters; it has {SessionId.Length}.", entityPath);
         }
 
         var properties = PropertyValues.Copy(ApplicationProperties, entityPath);

@@ -12,7 +12,10 @@ public partial class LoireSender
     /// <param name="message">The message.</param>
     /// <param name="scheduledEnqueueTime">When it becomes visible; a time in the past makes it visible at once.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <remarks>Not retried after a timeout: a second attempt could schedule a copy that nobody can cancel.</remarks>
+    /// <remarks>
+    /// Not retried after a timeout: a second attempt could schedule a copy that nobody can cancel. Messages scheduled
+    /// on a topic cannot be cancelled yet (<see cref="CancelScheduledMessageAsync"/> throws <see cref="NotSupportedException"/>).
+    /// </remarks>
     public virtual async Task<long> ScheduleMessageAsync(LoireMessage message, DateTimeOffset scheduledEnqueueTime, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -45,12 +48,14 @@ public partial class LoireSender
     }
 
     /// <summary>Cancels a scheduled message that is not yet visible. Unknown or already visible sequence numbers are ignored.</summary>
+    /// <exception cref="NotSupportedException">The sender's entity is a topic (not supported yet).</exception>
     /// <param name="sequenceNumber">What <see cref="ScheduleMessageAsync"/> returned.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public virtual Task CancelScheduledMessageAsync(long sequenceNumber, CancellationToken cancellationToken = default) =>
         CancelScheduledMessagesAsync([sequenceNumber], cancellationToken);
 
     /// <summary>Cancels scheduled messages that are not yet visible, in one call. Unknown sequence numbers are ignored.</summary>
+    /// <exception cref="NotSupportedException">The sender's entity is a topic (not supported yet).</exception>
     /// <param name="sequenceNumbers">What <see cref="ScheduleMessagesAsync"/> returned.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public virtual async Task CancelScheduledMessagesAsync(IEnumerable<long> sequenceNumbers, CancellationToken cancellationToken = default)
@@ -64,19 +69,17 @@ public partial class LoireSender
         }
 
         var kind = await GetKindAsync(cancellationToken).ConfigureAwait(false);
-        var path = _entityPath;
-        await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent, async (grains, ct) =>
+        if (kind == EntityKind.Topic)
         {
-            if (kind == EntityKind.Queue)
-            {
-                await grains.Queue(path).CancelScheduledAsync(numbers, ct).ConfigureAwait(false);
-                return;
-            }
+            // ITopicGrain has no cancel, and each subscription numbers its copies itself, so the topic's sequence
+            // numbers cannot be cancelled subscription by subscription without risking someone else's message.
+            throw new NotSupportedException(
+                $"'{_entityPath}' is a topic; cancelling scheduled messages is supported on queues only for now.");
+        }
 
-            // ITopicGrain has no cancel: the topic's sequence numbers are cancelled in every subscription, which
-            // ignores numbers it does not hold. Correct as long as subscriptions keep the topic's sequence numbers.
-            var subscriptions = await grains.Topic(path).GetSubscriptionsAsync(ct).ConfigureAwait(false);
-            await Task.WhenAll(subscriptions.Select(s => grains.Queue(s.Path).CancelScheduledAsync(numbers, ct))).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+        var path = _entityPath;
+        await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
+            (grains, ct) => new ValueTask(grains.Queue(path).CancelScheduledAsync(numbers, ct)),
+            cancellationToken).ConfigureAwait(false);
     }
 }
