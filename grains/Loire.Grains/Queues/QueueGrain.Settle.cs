@@ -58,6 +58,9 @@ internal sealed partial class QueueGrain
                 foreach (var (entry, _) in accepted)
                 {
                     entry.IsSettling = false;
+
+                    // The timer drops lock expiries of settling entries; watch this lock again so it still runs out.
+                    _index.RenewLock(entry, entry.LockedUntil);
                 }
 
                 throw;

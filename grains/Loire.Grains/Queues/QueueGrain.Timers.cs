@@ -51,6 +51,10 @@ internal sealed partial class QueueGrain
         if (expiredMessages is not null)
         {
             await ExpireMessagesAsync(expiredMessages, options.DeadLetteringOnMessageExpiration);
+
+            // Dead-lettered ones are new work for receives waiting on the dead-letter queue (and entries whose
+            // write failed are available again).
+            changed = true;
         }
 
         if (changed)
