@@ -5,6 +5,7 @@ using Loire.Silo.Health;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 using Orleans.Dashboard;
+using Orleans.Runtime;
 
 namespace Loire.Silo.Hosting;
 
@@ -77,7 +78,8 @@ public sealed class LoireSiloHost : IAsyncDisposable
             return 1;
         }
 
-        SiloReadyLine.Write(Console.Out, $"127.0.0.1:{Options.GatewayPort}", string.Join(",", _app.Urls), Options.DataDirFullPath);
+        var gateway = _app.Services.GetRequiredService<ILocalSiloDetails>().GatewayAddress.Endpoint;
+        SiloReadyLine.Write(Console.Out, gateway.ToString(), string.Join(",", _app.Urls), Options.DataDirFullPath);
         _app.Lifetime.ApplicationStopping.Register(() => SiloLog.LogStopping(_logger));
         await _app.WaitForShutdownAsync();
         SiloLog.LogStopped(_logger);

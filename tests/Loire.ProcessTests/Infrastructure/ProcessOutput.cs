@@ -54,7 +54,7 @@ public sealed class ProcessOutput
     {
         lock (_lock)
         {
-            _text.Append("---- ").AppendLine(note);
+            _text.Append("---- ").Append(DateTime.Now.ToString("HH:mm:ss.fff")).Append(' ').AppendLine(note);
         }
     }
 }
