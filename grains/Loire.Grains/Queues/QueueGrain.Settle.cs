@@ -200,9 +200,9 @@ internal sealed partial class QueueGrain
         instruments.DeadLettered(Path, 1);
     }
 
-    // Abandoning in the dead-letter queue never moves a message further.
+    // Messages in the dead-letter queue never move further, and deferred ones stay deferred until settled.
     private static bool ExceedsDeliveryCount(MessageEntry entry, int maxDeliveryCount) =>
-        entry.SubQueue == SubQueueKind.None && entry.DeliveryCount >= maxDeliveryCount;
+        entry.SubQueue == SubQueueKind.None && entry.State == MessageState.Active && entry.DeliveryCount >= maxDeliveryCount;
 
     private static string DeliveryCountDescription(int maxDeliveryCount) =>
         $"The message was delivered {maxDeliveryCount} times without being completed.";

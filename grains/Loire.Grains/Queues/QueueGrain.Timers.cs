@@ -76,7 +76,7 @@ internal sealed partial class QueueGrain
         var toDeadLetter = new List<MessageEntry>();
         foreach (var entry in entries)
         {
-            if (ExceedsDeliveryCount(entry, maxDeliveryCount) && entry.State == MessageState.Active)
+            if (ExceedsDeliveryCount(entry, maxDeliveryCount))
             {
                 entry.IsSettling = true;
                 toDeadLetter.Add(entry);

@@ -178,14 +178,29 @@ internal sealed class QueueIndex
     public int ActivateDueScheduled(DateTimeOffset now)
     {
         var activated = 0;
+        List<(MessageEntry Entry, DateTimeOffset Due)>? beingCancelled = null;
         while (_scheduled.TryPeek(out var entry, out var due) && due <= now)
         {
             _scheduled.Dequeue();
-            if (!entry.IsRemoved && entry.State == MessageState.Scheduled)
+            if (entry.IsRemoved || entry.State != MessageState.Scheduled)
             {
-                Transition(entry, MessageState.Active, entry.SubQueue);
-                activated++;
+                continue;
             }
+
+            if (entry.IsSettling)
+            {
+                // A cancel is being written; if it fails the message must still become visible later.
+                (beingCancelled ??= []).Add((entry, due));
+                continue;
+            }
+
+            Transition(entry, MessageState.Active, entry.SubQueue);
+            activated++;
+        }
+
+        foreach (var (entry, due) in beingCancelled ?? [])
+        {
+            _scheduled.Enqueue(entry, due);
         }
 
         return activated;

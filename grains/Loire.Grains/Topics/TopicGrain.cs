@@ -187,7 +187,7 @@ internal sealed partial class TopicGrain(
         await _management.WaitAsync(cancellationToken);
         try
         {
-            RequireTopic();
+            var topic = RequireTopic().Description.Options;
             if (_routes.ContainsKey(path))
             {
                 throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"Subscription '{name}' already exists on '{Path}'.", path);
@@ -198,6 +198,8 @@ internal sealed partial class TopicGrain(
                 throw new LoireException(LoireErrorReason.QuotaExceeded, $"A topic may have at most {MaxSubscriptions} subscriptions.", Path);
             }
 
+            // The topic's size limit is enforced where its messages are held: no subscription may hold more than it.
+            options = options with { MaxSizeInMegabytes = Math.Min(options.MaxSizeInMegabytes, topic.MaxSizeInMegabytes) };
             var now = time.GetUtcNow();
             var grain = GrainFactory.GetGrain<IQueueGrain>(path);
             await grain.CreateAsync(new EntityDescription(path, EntityKind.Subscription, options, now, now) { Rules = [rule] }, cancellationToken);
