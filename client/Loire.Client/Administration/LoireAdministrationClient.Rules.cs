@@ -50,7 +50,8 @@ public partial class LoireAdministrationClient
         var path = ValidateSubscription(topicName, subscriptionName);
         Validation.ValidateRuleName(ruleName);
         var rules = await GetRuleDescriptionsAsync(path, cancellationToken).ConfigureAwait(false);
-        var rule = rules.FirstOrDefault(r => string.Equals(r.Name, ruleName, StringComparison.Ordinal))
+        // The broker matches rule names without regard to case (create refuses "orders" next to "Orders", delete finds it).
+        var rule = rules.FirstOrDefault(r => string.Equals(r.Name, ruleName, StringComparison.OrdinalIgnoreCase))
             ?? throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"Subscription '{path}' has no rule named '{ruleName}'.", path);
         return new RuleProperties(rule);
     }
