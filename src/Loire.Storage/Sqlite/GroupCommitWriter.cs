@@ -11,6 +11,9 @@ namespace Loire.Storage.Sqlite;
 /// </summary>
 internal sealed class GroupCommitWriter
 {
+    // Longer intervals are as good as "never" and would overflow timestamp arithmetic.
+    private const double MaxCompactionIntervalSeconds = 365 * 24 * 3600;
+
     private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions
     {
         SingleReader = true,
@@ -18,9 +21,6 @@ internal sealed class GroupCommitWriter
         // saves a thread-pool hop per idle-to-busy transition and cannot run foreign code.
         AllowSynchronousContinuations = true,
     });
-
-    // Longer intervals are as good as "never" and would overflow timestamp arithmetic.
-    private const double MaxCompactionIntervalSeconds = 365 * 24 * 3600;
 
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<GroupedWrite> _group = [];
@@ -133,9 +133,15 @@ internal sealed class GroupCommitWriter
         }
         finally
         {
-            _connection?.Dispose();
-            _connection = null;
-            _stopped.TrySetResult();
+            try
+            {
+                _connection?.Dispose();
+                _connection = null;
+            }
+            finally
+            {
+                _stopped.TrySetResult();
+            }
         }
     }
 

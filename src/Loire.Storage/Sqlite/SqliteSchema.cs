@@ -11,7 +11,9 @@ internal static class SqliteSchema
     /// <summary>Stored in <c>PRAGMA application_id</c> ("LOIR") so a foreign SQLite file is refused instead of altered.</summary>
     public const int ApplicationId = 0x4C4F4952;
 
-    // SQLite's automatic checkpoint runs inside COMMIT, so this caps how long the WAL gets between two of them.
+    // SQLite's automatic checkpoint runs inside the COMMIT that crosses this many WAL pages and stalls that group
+    // (and, in Normal durability, is where the data gets fsynced). SQLite's default of 1000 pages (~4 MiB) measured
+    // clearly shorter worst-case stalls than 4096 pages for about the same throughput.
     private const int AutoCheckpointPages = 1000;
 
     // A reset WAL is truncated back to this size, so one burst does not leave a large file behind.
