@@ -10,6 +10,7 @@ public sealed class SubscriptionRuntimeProperties
         (TopicName, SubscriptionName) = SubscriptionPath.Split(info.Path);
         ActiveMessageCount = info.ActiveMessageCount;
         DeadLetterMessageCount = info.DeadLetterMessageCount;
+        ScheduledMessageCount = info.ScheduledMessageCount;
         DeferredMessageCount = info.DeferredMessageCount;
         LockedMessageCount = info.LockedMessageCount;
         TotalMessageCount = info.TotalMessageCount;
@@ -30,6 +31,9 @@ public sealed class SubscriptionRuntimeProperties
 
     /// <summary>Messages in the dead-letter queue.</summary>
     public long DeadLetterMessageCount { get; }
+
+    /// <summary>Messages waiting for their scheduled enqueue time.</summary>
+    public long ScheduledMessageCount { get; }
 
     /// <summary>Deferred messages.</summary>
     public long DeferredMessageCount { get; }

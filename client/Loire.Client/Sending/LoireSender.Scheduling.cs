@@ -13,8 +13,8 @@ public partial class LoireSender
     /// <param name="scheduledEnqueueTime">When it becomes visible; a time in the past makes it visible at once.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <remarks>
-    /// Not retried after a timeout: a second attempt could schedule a copy that nobody can cancel. Messages scheduled
-    /// on a topic cannot be cancelled yet (<see cref="CancelScheduledMessageAsync"/> throws <see cref="NotSupportedException"/>).
+    /// Not retried after a timeout: a second attempt could schedule a copy that nobody can cancel. A topic's
+    /// subscriptions keep the topic's sequence numbers, so cancelling on a topic cancels every copy.
     /// </remarks>
     public virtual async Task<long> ScheduleMessageAsync(LoireMessage message, DateTimeOffset scheduledEnqueueTime, CancellationToken cancellationToken = default)
     {
@@ -48,14 +48,12 @@ public partial class LoireSender
     }
 
     /// <summary>Cancels a scheduled message that is not yet visible. Unknown or already visible sequence numbers are ignored.</summary>
-    /// <exception cref="NotSupportedException">The sender's entity is a topic (not supported yet).</exception>
     /// <param name="sequenceNumber">What <see cref="ScheduleMessageAsync"/> returned.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public virtual Task CancelScheduledMessageAsync(long sequenceNumber, CancellationToken cancellationToken = default) =>
         CancelScheduledMessagesAsync([sequenceNumber], cancellationToken);
 
     /// <summary>Cancels scheduled messages that are not yet visible, in one call. Unknown sequence numbers are ignored.</summary>
-    /// <exception cref="NotSupportedException">The sender's entity is a topic (not supported yet).</exception>
     /// <param name="sequenceNumbers">What <see cref="ScheduleMessagesAsync"/> returned.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public virtual async Task CancelScheduledMessagesAsync(IEnumerable<long> sequenceNumbers, CancellationToken cancellationToken = default)
@@ -69,17 +67,11 @@ public partial class LoireSender
         }
 
         var kind = await GetKindAsync(cancellationToken).ConfigureAwait(false);
-        if (kind == EntityKind.Topic)
-        {
-            // ITopicGrain has no cancel, and each subscription numbers its copies itself, so the topic's sequence
-            // numbers cannot be cancelled subscription by subscription without risking someone else's message.
-            throw new NotSupportedException(
-                $"'{_entityPath}' is a topic; cancelling scheduled messages is supported on queues only for now.");
-        }
-
         var path = _entityPath;
         await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
-            (grains, ct) => new ValueTask(grains.Queue(path).CancelScheduledAsync(numbers, ct)),
+            (grains, ct) => new ValueTask(kind == EntityKind.Topic
+                ? grains.Topic(path).CancelScheduledAsync(numbers, ct)
+                : grains.Queue(path).CancelScheduledAsync(numbers, ct)),
             cancellationToken).ConfigureAwait(false);
     }
 }

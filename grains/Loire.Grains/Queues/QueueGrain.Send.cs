@@ -16,10 +16,18 @@ internal sealed partial class QueueGrain
     public async ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default) =>
         await AppendAsync(RequireEntity(EntityKind.Queue), messages, cancellationToken);
 
-    public async ValueTask DeliverAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default) =>
-        await AppendAsync(RequireEntity(EntityKind.Subscription), messages, cancellationToken);
+    public async ValueTask DeliverAsync(OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default)
+    {
+        if (sequenceNumbers is null || sequenceNumbers.Length != messages?.Length)
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, "A delivery needs one sequence number per message.", Path);
+        }
 
-    private async Task<long[]> AppendAsync(EntityDocument document, OutgoingMessage[] messages, CancellationToken cancellationToken)
+        await AppendAsync(RequireEntity(EntityKind.Subscription), messages, cancellationToken, sequenceNumbers);
+    }
+
+    /// <summary>Stores a batch; numbers it unless the caller (a topic) already did.</summary>
+    private async Task<long[]> AppendAsync(EntityDocument document, OutgoingMessage[] messages, CancellationToken cancellationToken, long[]? assignedNumbers = null)
     {
         if (messages is null || messages.Length == 0)
         {
@@ -33,13 +41,17 @@ internal sealed partial class QueueGrain
 
         var now = time.GetUtcNow();
         var batch = new StoreBatch();
-        ReserveSequenceNumbers(document, messages.Length, batch);
+        if (assignedNumbers is null)
+        {
+            ReserveSequenceNumbers(document, messages.Length, batch);
+        }
+
         var entries = new MessageEntry[messages.Length];
         var sequenceNumbers = new long[messages.Length];
         for (var i = 0; i < messages.Length; i++)
         {
             var message = messages[i];
-            var stored = new StoredMessage(message, _nextSequence++, now, OutgoingMessageValidator.ComputeExpiry(message, options, now));
+            var stored = new StoredMessage(message, assignedNumbers?[i] ?? _nextSequence++, now, OutgoingMessageValidator.ComputeExpiry(message, options, now));
             var entry = new MessageEntry(stored, message.EstimateSize())
             {
                 State = message.ScheduledEnqueueTime > now ? MessageState.Scheduled : MessageState.Active,

@@ -143,6 +143,7 @@ internal sealed partial class TopicGrain(
         var now = time.GetUtcNow();
         var routes = _routeSnapshot;
         var matched = new List<OutgoingMessage>?[routes.Length];
+        var matchedNumbers = new List<long>?[routes.Length];
         for (var i = 0; i < messages.Length; i++)
         {
             var message = messages[i];
@@ -157,6 +158,7 @@ internal sealed partial class TopicGrain(
                 if (routes[r].Matches(filterable))
                 {
                     (matched[r] ??= []).Add(message);
+                    (matchedNumbers[r] ??= []).Add(sequenceNumbers[i]);
                 }
             }
         }
@@ -166,13 +168,19 @@ internal sealed partial class TopicGrain(
         {
             if (matched[r] is { } batch)
             {
-                deliveries.Add(DeliverAsync(routes[r], batch.ToArray(), cancellationToken));
+                deliveries.Add(DeliverAsync(routes[r], batch.ToArray(), matchedNumbers[r]!.ToArray(), cancellationToken));
             }
         }
 
         await Task.WhenAll(deliveries);
         instruments.Sent(Path, messages.Length);
         return sequenceNumbers;
+    }
+
+    public async Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default)
+    {
+        RequireTopic();
+        await Task.WhenAll(_routeSnapshot.Select(route => route.Grain.CancelScheduledAsync(sequenceNumbers, cancellationToken)));
     }
 
     public async Task<EntityDescription> CreateSubscriptionAsync(string name, EntityOptions options, RuleDescription? rule, CancellationToken cancellationToken = default)
@@ -303,11 +311,11 @@ internal sealed partial class TopicGrain(
         }
     }
 
-    private async Task DeliverAsync(SubscriptionRoute route, OutgoingMessage[] messages, CancellationToken cancellationToken)
+    private async Task DeliverAsync(SubscriptionRoute route, OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken)
     {
         try
         {
-            await route.Grain.DeliverAsync(messages, cancellationToken);
+            await route.Grain.DeliverAsync(messages, sequenceNumbers, cancellationToken);
         }
         catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
         {

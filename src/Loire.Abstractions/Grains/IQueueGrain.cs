@@ -26,9 +26,12 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("Send")]
     ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends messages a topic routed here (subscriptions only); durable when the call returns.</summary>
+    /// <summary>
+    /// Appends messages a topic routed here (subscriptions only), under the topic's sequence numbers so a number
+    /// means the same message in every subscription; durable when the call returns.
+    /// </summary>
     [Alias("Deliver")]
-    ValueTask DeliverAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default);
+    ValueTask DeliverAsync(OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
     /// <summary>Receives up to <c>MaxMessages</c>, waiting up to <c>MaxWaitTime</c> for the first.</summary>
     [Alias("Receive")]

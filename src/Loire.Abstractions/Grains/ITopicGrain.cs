@@ -23,6 +23,10 @@ public interface ITopicGrain : IGrainWithStringKey
     [Alias("Send")]
     ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default);
 
+    /// <summary>Cancels scheduled messages in every subscription (they share the topic's sequence numbers).</summary>
+    [Alias("CancelScheduled")]
+    Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default);
+
     /// <summary>Creates a subscription with one rule (the match-all default when null).</summary>
     [Alias("CreateSubscription")]
     Task<EntityDescription> CreateSubscriptionAsync(string name, EntityOptions options, RuleDescription? rule, CancellationToken cancellationToken = default);

@@ -234,6 +234,29 @@ public sealed class TopicFanOutTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task CancellingAMessageScheduledOnATopicRemovesItFromEverySubscription()
+    {
+        var topic = await _admin.CreateFreshTopicAsync("fanout-cancel-scheduled");
+        await _admin.CreateSubscriptionAsync(topic, "a");
+        await _admin.CreateSubscriptionAsync(topic, "b");
+        await using var sender = _client.CreateSender(topic);
+        var kept = await sender.ScheduleMessageAsync(Message("kept"), DateTimeOffset.UtcNow.AddMinutes(5));
+        var cancelled = await sender.ScheduleMessageAsync(Message("cancelled"), DateTimeOffset.UtcNow.AddMinutes(5));
+
+        await sender.CancelScheduledMessageAsync(cancelled);
+
+        Assert.NotEqual(kept, cancelled);
+        foreach (var subscription in new[] { "a", "b" })
+        {
+            Assert.Equal(1, (await _admin.GetSubscriptionRuntimePropertiesAsync(topic, subscription)).ScheduledMessageCount);
+            await using var receiver = _client.CreateReceiver(topic, subscription);
+            var peeked = await receiver.PeekMessagesAsync(10);
+            Assert.Equal(["kept"], peeked.Select(m => m.MessageId));
+            Assert.Equal(kept, peeked[0].SequenceNumber);
+        }
+    }
+
+    [Fact]
     public async Task APublishThatWouldPassTheTopicsMaximumSizeIsRefusedWithQuotaExceeded()
     {
         var topic = NewTopicName("fanout-quota");
