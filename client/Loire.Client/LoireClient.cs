@@ -17,7 +17,7 @@ namespace Loire.Client;
 /// A co-hosted client (built from an <see cref="IGrainFactory"/>) uses the silo's or test cluster's connection and
 /// owns nothing.
 /// </remarks>
-public class LoireClient : IAsyncDisposable, IDisposable
+public partial class LoireClient : IAsyncDisposable, IDisposable
 {
     private readonly LoireConnection _connection = null!;
     private readonly LoireClientOptions _options = null!;
@@ -148,6 +148,35 @@ public class LoireClient : IAsyncDisposable, IDisposable
         return new LoireReceiver(this, EntityPath.Subscription(topic, subscription), options ?? new LoireReceiverOptions());
     }
 
+    /// <summary>
+    /// Creates a processor that pushes the messages of a queue (or, with <see cref="LoireProcessorOptions.SubQueue"/>,
+    /// its dead-letter queue) to a handler. Set its handlers, then call <see cref="LoireProcessor.StartProcessingAsync"/>.
+    /// </summary>
+    /// <param name="queue">Path of the queue.</param>
+    /// <param name="options">Concurrency, prefetch, auto-completion, lock renewal and receive mode; defaults when null.</param>
+    /// <exception cref="LoireException"><see cref="LoireErrorReason.InvalidArgument"/>: the path is malformed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (for example <see cref="LoireProcessorOptions.MaxConcurrentCalls"/> below 1).</exception>
+    public virtual LoireProcessor CreateProcessor(string queue, LoireProcessorOptions? options = null)
+    {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
+        EntityPath.ValidateQueueOrTopic(queue);
+        return new LoireProcessor(this, queue, options ?? new LoireProcessorOptions());
+    }
+
+    /// <summary>Creates a processor for a subscription of a topic (or its dead-letter queue).</summary>
+    /// <param name="topic">Path of the topic.</param>
+    /// <param name="subscription">Name of the subscription.</param>
+    /// <param name="options">Concurrency, prefetch, auto-completion, lock renewal and receive mode; defaults when null.</param>
+    /// <exception cref="LoireException"><see cref="LoireErrorReason.InvalidArgument"/>: a name is malformed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public virtual LoireProcessor CreateProcessor(string topic, string subscription, LoireProcessorOptions? options = null)
+    {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
+        EntityPath.ValidateQueueOrTopic(topic);
+        Validation.ValidateSubscriptionName(subscription, topic);
+        return new LoireProcessor(this, EntityPath.Subscription(topic, subscription), options ?? new LoireProcessorOptions());
+    }
+
     /// <summary>Creates a client that creates, inspects and deletes queues, topics, subscriptions and rules.</summary>
     public virtual LoireAdministrationClient CreateAdministrationClient()
     {
@@ -161,6 +190,7 @@ public class LoireClient : IAsyncDisposable, IDisposable
     /// </summary>
     public virtual async ValueTask DisposeAsync()
     {
+        await DisposeRequestReplyAsync().ConfigureAwait(false);
         if (_connection is not null)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
@@ -183,6 +213,7 @@ public class LoireClient : IAsyncDisposable, IDisposable
     /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
+        DisposeRequestReply(disposing);
         if (disposing && _connection is { IsClosed: false } connection)
         {
             // Off the caller's synchronization context, so the blocking wait cannot deadlock.

@@ -74,10 +74,18 @@ public sealed class CreateQueueOptions
     /// <summary>Number of partitions (grains) the queue spreads over. Default 1.</summary>
     public int PartitionCount { get; set; } = EntityDefaults.Options.PartitionCount;
 
-    /// <summary>Queue or topic that receives every message sent here; null (the default) for none.</summary>
+    /// <summary>
+    /// Queue or topic that receives every message sent here (the queue itself then holds nothing); null (the default)
+    /// for none. It must exist (<see cref="LoireErrorReason.MessagingEntityNotFound"/> naming it otherwise), and the
+    /// forwarding chain from here must not come back here or take more than 4 hops (<see cref="LoireErrorReason.InvalidArgument"/>).
+    /// </summary>
     public string? ForwardTo { get; set; } = EntityDefaults.Options.ForwardTo;
 
-    /// <summary>Queue or topic that receives every message dead-lettered here; null (the default) for none.</summary>
+    /// <summary>
+    /// Queue or topic that receives every message dead-lettered here, with <c>DeadLetterReason</c>,
+    /// <c>DeadLetterErrorDescription</c> and <c>DeadLetterSource</c> application properties; null (the default) for
+    /// none. It must exist (<see cref="LoireErrorReason.MessagingEntityNotFound"/> naming it otherwise).
+    /// </summary>
     public string? ForwardDeadLetteredMessagesTo { get; set; } = EntityDefaults.Options.ForwardDeadLetteredMessagesTo;
 
     /// <summary>Largest accepted message (body and properties), in KiB. Default 1024.</summary>

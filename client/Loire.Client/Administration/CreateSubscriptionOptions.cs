@@ -64,10 +64,19 @@ public sealed class CreateSubscriptionOptions
     /// <summary>Messages carry a SessionId and are delivered in order per session. Default false.</summary>
     public bool RequiresSession { get; set; } = EntityDefaults.Options.RequiresSession;
 
-    /// <summary>Queue or topic that receives every message this subscription gets; null (the default) for none.</summary>
+    /// <summary>
+    /// Queue or topic that receives every message this subscription gets (the subscription itself then holds
+    /// nothing); null (the default) for none. It must exist (<see cref="LoireErrorReason.MessagingEntityNotFound"/>
+    /// naming it otherwise), and the forwarding chain must not come back to this topic or take more than 4 hops
+    /// (<see cref="LoireErrorReason.InvalidArgument"/>).
+    /// </summary>
     public string? ForwardTo { get; set; } = EntityDefaults.Options.ForwardTo;
 
-    /// <summary>Queue or topic that receives every message dead-lettered here; null (the default) for none.</summary>
+    /// <summary>
+    /// Queue or topic that receives every message dead-lettered here, with <c>DeadLetterReason</c>,
+    /// <c>DeadLetterErrorDescription</c> and <c>DeadLetterSource</c> application properties; null (the default) for
+    /// none. It must exist (<see cref="LoireErrorReason.MessagingEntityNotFound"/> naming it otherwise).
+    /// </summary>
     public string? ForwardDeadLetteredMessagesTo { get; set; } = EntityDefaults.Options.ForwardDeadLetteredMessagesTo;
 
     /// <summary>Idle time after which the subscription deletes itself. Default <see cref="TimeSpan.MaxValue"/> (never).</summary>

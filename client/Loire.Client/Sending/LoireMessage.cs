@@ -5,7 +5,7 @@ using Loire.Messages;
 namespace Loire.Client;
 
 /// <summary>A message to send. Mutable: set its properties, then pass it to a <see cref="LoireSender"/>.</summary>
-public class LoireMessage
+public partial class LoireMessage
 {
     /// <summary>Longest <see cref="MessageId"/> and <see cref="SessionId"/> the broker accepts.</summary>
     public const int MaxIdLength = 128;

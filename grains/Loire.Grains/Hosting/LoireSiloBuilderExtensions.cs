@@ -1,3 +1,4 @@
+using Loire.Grains.AutoDelete;
 using Loire.Grains.Catalog;
 using Loire.Grains.Diagnostics;
 using Loire.Grains.Persistence;
@@ -27,6 +28,7 @@ public static class LoireSiloBuilderExtensions
         services.TryAddSingleton<GrainPayloadCodec>();
         services.TryAddSingleton<EntityMetricsRegistry>();
         services.TryAddSingleton<LoireInstruments>();
+        services.AddAutoDeleteOnIdle();
         services.TryAddSingleton<IMessageStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LoireBrokerOptions>>().Value;

@@ -1,5 +1,6 @@
 using Loire.Client;
 using Loire.Entities;
+using Loire.Grains.AutoDelete;
 
 namespace Loire.Grains.Messaging;
 
@@ -28,12 +29,10 @@ internal static class EntityOptionsValidator
             $"MaxMessageSizeInKilobytes must be between 1 and 102400; got {options.MaxMessageSizeInKilobytes}.");
 
         // Refused rather than silently ignored until the features land (sessions, dedup, forwarding, partitions).
-        NotYet(options.RequiresSession, path, nameof(options.RequiresSession));
-        NotYet(options.RequiresDuplicateDetection, path, nameof(options.RequiresDuplicateDetection));
-        NotYet(options.ForwardTo is not null, path, nameof(options.ForwardTo));
-        NotYet(options.ForwardDeadLetteredMessagesTo is not null, path, nameof(options.ForwardDeadLetteredMessagesTo));
+        RoutingOptionsValidator.Validate(path, kind, options);
         NotYet(options.PartitionCount != 1, path, nameof(options.PartitionCount) + " other than 1");
-        NotYet(options.AutoDeleteOnIdle != TimeSpan.MaxValue, path, nameof(options.AutoDeleteOnIdle));
+        Require(options.AutoDeleteOnIdle == TimeSpan.MaxValue || options.AutoDeleteOnIdle >= IdleClock.MinimumIdle, path,
+            $"AutoDeleteOnIdle must be at least {IdleClock.MinimumIdle.TotalSeconds} seconds (or TimeSpan.MaxValue for never); got {options.AutoDeleteOnIdle}.");
     }
 
     private static void Require(bool condition, string path, string message)

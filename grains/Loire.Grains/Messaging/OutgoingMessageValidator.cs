@@ -39,6 +39,11 @@ internal static class OutgoingMessageValidator
                 throw Invalid(entity, $"Message {i} has a SessionId longer than {MaxIdLength} characters.");
             }
 
+            if (entity.Options.RequiresSession && entity.Kind != EntityKind.Topic && string.IsNullOrEmpty(message.SessionId))
+            {
+                throw Invalid(entity, $"Message {i} has no SessionId; '{entity.Path}' requires sessions, so every message must carry one.");
+            }
+
             total += size;
         }
 

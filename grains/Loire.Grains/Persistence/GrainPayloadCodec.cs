@@ -31,4 +31,8 @@ internal sealed class GrainPayloadCodec(Serializer serializer)
         new(document.Description.Path, (int)document.Description.Kind, serializer.SerializeToArray(document));
 
     public EntityDocument DecodeEntity(EntityRecord record) => serializer.Deserialize<EntityDocument>(record.Description)!;
+
+    public byte[] EncodeSessionState(StoredSessionState state) => serializer.SerializeToArray(state);
+
+    public StoredSessionState DecodeSessionState(ReadOnlyMemory<byte> payload) => serializer.Deserialize<StoredSessionState>(payload)!;
 }

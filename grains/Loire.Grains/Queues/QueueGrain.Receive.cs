@@ -14,6 +14,7 @@ internal sealed partial class QueueGrain
     public async ValueTask<DeliveredMessage[]> ReceiveAsync(ReceiveRequest request, CancellationToken cancellationToken = default)
     {
         var options = RequireEntity().Description.Options;
+        ThrowIfSessionBound(request.SubQueue);
         if (request.MaxMessages is < 1 or > MaxMessagesPerCall)
         {
             throw new LoireException(LoireErrorReason.InvalidArgument, $"MaxMessages must be between 1 and {MaxMessagesPerCall}; got {request.MaxMessages}.", Path);
@@ -81,6 +82,7 @@ internal sealed partial class QueueGrain
     public async ValueTask<DeliveredMessage[]> ReceiveDeferredAsync(long[] sequenceNumbers, ReceiveModeKind mode, SubQueueKind subQueue, CancellationToken cancellationToken = default)
     {
         var options = RequireEntity().Description.Options;
+        ThrowIfSessionBound(subQueue);
         if (sequenceNumbers is null || sequenceNumbers.Length == 0)
         {
             return [];
@@ -202,6 +204,7 @@ internal sealed partial class QueueGrain
             return;
         }
 
+        DispatchSessionWaiters(document.Description.Options);
         var node = _waiters.First;
         while (node is not null)
         {
@@ -223,6 +226,7 @@ internal sealed partial class QueueGrain
 
     private void FailWaiters(Func<Exception> error)
     {
+        FailSessionWaiters(error);
         while (_waiters.First is { } node)
         {
             _waiters.RemoveFirst();

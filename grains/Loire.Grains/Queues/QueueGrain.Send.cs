@@ -14,7 +14,7 @@ internal sealed partial class QueueGrain
     private long _pendingBytes;
 
     public async ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default) =>
-        await AppendAsync(RequireEntity(EntityKind.Queue), messages, cancellationToken);
+        await AcceptAsync(RequireEntity(EntityKind.Queue), messages, cancellationToken);
 
     public async ValueTask DeliverAsync(OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default)
     {
@@ -23,7 +23,7 @@ internal sealed partial class QueueGrain
             throw new LoireException(LoireErrorReason.InvalidArgument, "A delivery needs one sequence number per message.", Path);
         }
 
-        await AppendAsync(RequireEntity(EntityKind.Subscription), messages, cancellationToken, sequenceNumbers);
+        await AcceptAsync(RequireEntity(EntityKind.Subscription), messages, cancellationToken, sequenceNumbers);
     }
 
     /// <summary>Stores a batch; numbers it unless the caller (a topic) already did.</summary>
@@ -61,6 +61,7 @@ internal sealed partial class QueueGrain
             batch.PutMessage(Path, stored.SequenceNumber, codec.EncodeMessage(stored), ReadOnlyMemory<byte>.Empty);
         }
 
+        AddDuplicateRecords(batch, entries);
         _pendingCount += messages.Length;
         _pendingBytes += batchBytes;
         try

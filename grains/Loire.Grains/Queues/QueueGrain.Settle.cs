@@ -99,6 +99,11 @@ internal sealed partial class QueueGrain
     public async Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default)
     {
         RequireEntity();
+        if (await TryForwardCancelScheduledAsync(sequenceNumbers, cancellationToken))
+        {
+            return;
+        }
+
         var cancelled = new List<MessageEntry>();
         var batch = new StoreBatch();
         foreach (var sequenceNumber in (sequenceNumbers ?? []).Distinct())
@@ -198,6 +203,7 @@ internal sealed partial class QueueGrain
         entry.DeadLetterErrorDescription = description;
         _index.Transition(entry, MessageState.Active, SubQueueKind.DeadLetter);
         instruments.DeadLettered(Path, 1);
+        OnDeadLettered(entry);
     }
 
     // Messages in the dead-letter queue never move further, and deferred ones stay deferred until settled.

@@ -57,6 +57,7 @@ internal sealed partial class QueueGrain
             changed = true;
         }
 
+        changed |= await ExpireSessionLocksAsync(now, options.MaxDeliveryCount);
         if (changed)
         {
             DispatchWaiters();

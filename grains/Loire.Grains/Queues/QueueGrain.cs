@@ -55,8 +55,11 @@ internal sealed partial class QueueGrain(
         }
 
         _document = codec.DecodeEntity(record);
+        await LoadSessionsAsync(cancellationToken);
         await LoadMessagesAsync(cancellationToken);
+        await LoadRoutingStateAsync(cancellationToken);
         metricsRegistry.Publish(Path, GetCounts);
+        EnsureIdleClock();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -85,6 +88,7 @@ internal sealed partial class QueueGrain(
 
         EntityOptionsValidator.Validate(Path, description.Kind, description.Options);
         ThrowIfExists();
+        await RoutingOptionsValidator.ValidateTargetsAsync(store, codec, Path, description.Kind, description.Options, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
         var now = time.GetUtcNow();
@@ -96,6 +100,7 @@ internal sealed partial class QueueGrain(
 
         ThrowIfExists();
         _document = document;
+        ConfigureSessions();
         _foreignKind = null;
         _nextSequence = 1;
         metricsRegistry.Publish(Path, GetCounts);
@@ -118,7 +123,7 @@ internal sealed partial class QueueGrain(
             await _writesDrained.Task;
         }
 
-        await store.CommitAsync(new StoreBatch().DeleteEntity(Path), CancellationToken.None);
+        await store.CommitAsync(DeleteRoutingState(new StoreBatch().DeleteEntity(Path).DeleteEntity(SessionStatePath)), CancellationToken.None);
         foreach (var entry in _index.Entries.ToList())
         {
             _index.Remove(entry);

@@ -40,8 +40,11 @@ internal sealed class QueueIndex
 
     public bool TryGetLocked(Guid lockToken, out MessageEntry entry) => _locks.TryGetValue(lockToken, out entry!);
 
-    /// <summary>True when a timer has work to do: locks, scheduled messages or expiring messages.</summary>
-    public bool HasTimedWork => _locks.Count > 0 || _scheduled.Count > 0 || _expiries.Count > 0;
+    /// <summary>Set on session entities: available main-queue entries go to their session's order, not the shared heap.</summary>
+    public SessionIndex? Sessions { get; set; }
+
+    /// <summary>True when a timer has work to do: locks, scheduled messages, expiring messages or held sessions.</summary>
+    public bool HasTimedWork => _locks.Count > 0 || _scheduled.Count > 0 || _expiries.Count > 0 || Sessions is { HasTimedWork: true };
 
     /// <summary>Adds a durable entry in the state its fields say (Active, Deferred or Scheduled; main or dead-letter).</summary>
     public void Add(MessageEntry entry, DateTimeOffset now)
@@ -103,6 +106,11 @@ internal sealed class QueueIndex
 
         entry.IsAvailable = true;
         _availableCount[(int)entry.SubQueue]++;
+        if (Sessions?.Offer(entry) == true)
+        {
+            return;
+        }
+
         _available[(int)entry.SubQueue].Enqueue(entry, entry.SequenceNumber);
     }
 
@@ -238,7 +246,8 @@ internal sealed class QueueIndex
         }
     }
 
-    private void Withdraw(MessageEntry entry)
+    /// <summary>Takes an entry out of the available set (no-op when it is not in it).</summary>
+    public void Withdraw(MessageEntry entry)
     {
         if (entry.IsAvailable)
         {

@@ -60,6 +60,7 @@ internal sealed partial class TopicGrain(
 
         _document = codec.DecodeEntity(record);
         _nextSequence = _document.SequenceCeiling;
+        await LoadDuplicateHistoryAsync(cancellationToken);
         string? after = null;
         while (true)
         {
@@ -77,6 +78,8 @@ internal sealed partial class TopicGrain(
 
             after = page[^1].Path;
         }
+
+        EnsureIdleClock();
     }
 
     public async Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default)
@@ -117,7 +120,7 @@ internal sealed partial class TopicGrain(
                 RemoveRoute(route.Description.Path);
             }
 
-            await store.CommitAsync(new StoreBatch().DeleteEntity(Path), CancellationToken.None);
+            await store.CommitAsync(DeleteDuplicateHistory(new StoreBatch().DeleteEntity(Path)), CancellationToken.None);
             _document = null;
             LogDeleted(Path);
             DeactivateOnIdle();
@@ -138,6 +141,14 @@ internal sealed partial class TopicGrain(
 
         OutgoingMessageValidator.Validate(messages, document.Description, brokerOptions.Value.MaxMessageSizeBytes);
         cancellationToken.ThrowIfCancellationRequested();
+        return Duplicates is { } duplicates
+            ? await PublishWithoutDuplicatesAsync(duplicates, messages, cancellationToken)
+            : await PublishAsync(document, messages, cancellationToken);
+    }
+
+    /// <summary>Numbers the messages and delivers each to every subscription whose rules match; durable in all of them when it returns.</summary>
+    private async Task<long[]> PublishAsync(EntityDocument document, OutgoingMessage[] messages, CancellationToken cancellationToken)
+    {
         var sequenceNumbers = await ReserveSequenceNumbersAsync(document, messages.Length);
         var defaultTtl = document.Description.Options.DefaultMessageTimeToLive;
         var now = time.GetUtcNow();
@@ -163,6 +174,7 @@ internal sealed partial class TopicGrain(
             }
         }
 
+        SessionRouting.ThrowIfSessionless(routes, matched);
         var deliveries = new List<Task>(routes.Length);
         for (var r = 0; r < routes.Length; r++)
         {

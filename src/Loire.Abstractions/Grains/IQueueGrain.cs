@@ -57,6 +57,49 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("CancelScheduled")]
     Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Locks a session of a RequiresSession entity: the named one (SessionCannotBeLocked when someone else holds it),
+    /// or the unlocked session whose oldest available message is oldest, waiting up to MaxWaitTime; null when none came.
+    /// </summary>
+    [Alias("AcceptSession")]
+    ValueTask<AcceptedSession?> AcceptSessionAsync(AcceptSessionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Receives the session's next messages in sequence order (the request's SubQueue must be None); SessionLockLost unless the handle holds the session.</summary>
+    [Alias("ReceiveSession")]
+    ValueTask<DeliveredMessage[]> ReceiveSessionAsync(SessionHandle session, ReceiveRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Receives deferred messages of the held session by sequence number; MessageNotFound if one is not a deferred message of it.</summary>
+    [Alias("ReceiveSessionDeferred")]
+    ValueTask<DeliveredMessage[]> ReceiveSessionDeferredAsync(SessionHandle session, long[] sequenceNumbers, ReceiveModeKind mode, CancellationToken cancellationToken = default);
+
+    /// <summary>Browses the messages of one session from a sequence number on, without locking them.</summary>
+    [Alias("PeekSession")]
+    ValueTask<DeliveredMessage[]> PeekSessionAsync(string sessionId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken = default);
+
+    /// <summary>Settles messages of the held session; returns the lock tokens that were unknown, expired or not of this session.</summary>
+    [Alias("SettleSession")]
+    ValueTask<Guid[]> SettleSessionAsync(SessionHandle session, Settlement[] settlements, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends message locks of the held session; an entry is null where the lock was unknown, expired or not of this session.</summary>
+    [Alias("RenewSessionMessageLocks")]
+    ValueTask<DateTimeOffset?[]> RenewSessionMessageLocksAsync(SessionHandle session, Guid[] lockTokens, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the session lock (and the locks of the messages it holds) by the lock duration; returns the new expiry.</summary>
+    [Alias("RenewSessionLock")]
+    ValueTask<DateTimeOffset> RenewSessionLockAsync(SessionHandle session, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases the session lock; the messages it still holds become available again. No-op when the handle no longer holds it.</summary>
+    [Alias("ReleaseSession")]
+    Task ReleaseSessionAsync(SessionHandle session, CancellationToken cancellationToken = default);
+
+    /// <summary>The held session's state, or null when it has none.</summary>
+    [Alias("GetSessionState")]
+    ValueTask<byte[]?> GetSessionStateAsync(SessionHandle session, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the held session's state durably; null removes it.</summary>
+    [Alias("SetSessionState")]
+    Task SetSessionStateAsync(SessionHandle session, byte[]? state, CancellationToken cancellationToken = default);
+
     /// <summary>Replaces the rules of a subscription.</summary>
     [Alias("SetRules")]
     Task SetRulesAsync(RuleDescription[] rules, CancellationToken cancellationToken = default);
@@ -64,4 +107,20 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>Live counts.</summary>
     [Alias("GetRuntimeInfo")]
     Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes every message of a sub-queue (main: active, locked, deferred and scheduled ones) except those being
+    /// settled, expired or forwarded at that moment; returns how many. Receivers holding a purged message's lock see
+    /// it as lost.
+    /// </summary>
+    [Alias("Purge")]
+    ValueTask<long> PurgeAsync(SubQueueKind subQueue, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves dead-lettered messages (all, or those with the given sequence numbers; others are ignored) back to the
+    /// entity as fresh active messages: delivery count 0, dead-letter reason cleared, same sequence number; an expired
+    /// one gets a new time to live. Dead letters locked by a receiver stay. Returns how many moved.
+    /// </summary>
+    [Alias("ResubmitDeadLetters")]
+    ValueTask<long> ResubmitDeadLettersAsync(long[]? sequenceNumbers, CancellationToken cancellationToken = default);
 }
