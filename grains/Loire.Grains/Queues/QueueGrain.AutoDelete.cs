@@ -39,15 +39,16 @@ internal sealed partial class QueueGrain : IIncomingGrainCallFilter
         {
             clock!.Touch(time.GetUtcNow());
             _callsInUse++;
-            if (clock.NeedsPersisting)
-            {
-                // Written before the operation runs, so an acknowledged operation never leaves a stale persisted time.
-                await PersistLastActivityAsync(clock);
-            }
         }
 
         try
         {
+            if (counted && clock!.NeedsPersisting)
+            {
+                // Written before the operation runs, so an acknowledged operation never leaves a stale persisted time.
+                await PersistLastActivityAsync(clock);
+            }
+
             await context.Invoke();
         }
         finally

@@ -49,6 +49,7 @@ internal sealed partial class QueueGrain
             {
                 // Its lock ran out and the timer has not released it yet: release it now.
                 await ReleaseSessionLocksAsync([session], options.MaxDeliveryCount);
+                RequireEntity();
                 session = sessions.GetOrAdd(sessionId);
             }
 

@@ -34,14 +34,15 @@ internal sealed partial class TopicGrain : IIncomingGrainCallFilter
         {
             clock!.Touch(time.GetUtcNow());
             _callsInUse++;
-            if (clock.NeedsPersisting)
-            {
-                await PersistLastActivityAsync(clock);
-            }
         }
 
         try
         {
+            if (counted && clock!.NeedsPersisting)
+            {
+                await PersistLastActivityAsync(clock);
+            }
+
             await context.Invoke();
         }
         finally

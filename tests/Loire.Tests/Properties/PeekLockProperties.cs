@@ -184,6 +184,7 @@ public sealed class PeekLockProperties(ClusterFixture fixture, ITestOutputHelper
         private async Task SettleAsync(int receiver, LoireReceivedMessage message, bool complete)
         {
             var id = message.MessageId!;
+            var issuedAt = DateTimeOffset.UtcNow;
             try
             {
                 if (complete)
@@ -204,6 +205,8 @@ public sealed class PeekLockProperties(ClusterFixture fixture, ITestOutputHelper
                 return;
             }
 
+            Assert.True(issuedAt <= message.LockedUntil,
+                $"Settling {id} succeeded although it was asked at {issuedAt:O}, after its lock ran out at {message.LockedUntil:O}.");
             Assert.True(ReferenceEquals(_latest[id], message), $"An outdated delivery of {id} (delivery {message.DeliveryCount}) was settled.");
             Assert.False(_completed.Contains(id), $"{id} was completed twice.");
             _lockedUntil[id] = DateTimeOffset.MinValue;
