@@ -184,7 +184,14 @@ internal sealed partial class GatewayConnection : LoireConnection
                 o.ClusterId = options.ClusterId;
                 o.ServiceId = options.ServiceId;
             });
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.OperationTimeout);
+            client.Configure<ClientMessagingOptions>(o =>
+            {
+                o.ResponseTimeout = options.OperationTimeout;
+
+                // A cancelled long poll may already hold messages the grain just locked; waiting for the silo's
+                // acknowledgement hands them to the caller instead of dropping them while they stay locked.
+                o.WaitForCancellationAcknowledgement = true;
+            });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod);
             client.Configure<ConnectionOptions>(o =>
                 o.OpenConnectionTimeout = options.OperationTimeout < MaxOpenConnectionTimeout ? options.OperationTimeout : MaxOpenConnectionTimeout);

@@ -24,6 +24,9 @@ public static class LoireSiloBuilderExtensions
             .Configure(o => configure?.Invoke(o))
             .Validate(o => { o.Validate(); return true; });
         services.AddMetrics();
+
+        // Co-hosted clients and topic-to-subscription calls: a cancelled call's answer (locked messages) is not dropped.
+        services.Configure<SiloMessagingOptions>(o => o.WaitForCancellationAcknowledgement = true);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GrainPayloadCodec>();
         services.TryAddSingleton<EntityMetricsRegistry>();

@@ -1,6 +1,7 @@
 using Loire.Client;
 using Loire.Grains.Hosting;
 using Loire.Storage;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 
 namespace Loire.Tests.Infrastructure;
@@ -28,6 +29,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             o.Durability = SqliteDurability.Normal;
             o.MaxMessageSizeBytes = 256 * 1024;
         }));
+        // As the gateway client does: a cancelled receive's answer reaches the caller instead of being dropped.
+        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.WaitForCancellationAcknowledgement = true));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Client = new LoireClient(Cluster.Client);
