@@ -79,7 +79,7 @@ public sealed class CreateSubscriptionOptions
     /// </summary>
     public string? ForwardDeadLetteredMessagesTo { get; set; } = EntityDefaults.Options.ForwardDeadLetteredMessagesTo;
 
-    /// <summary>Idle time after which the subscription deletes itself. Default <see cref="TimeSpan.MaxValue"/> (never).</summary>
+    /// <summary>Idle time after which the subscription deletes itself, messages included; idle means no deliveries, receives or settlements. At least 5 s. Default <see cref="TimeSpan.MaxValue"/> (never).</summary>
     public TimeSpan AutoDeleteOnIdle { get; set; } = EntityDefaults.Options.AutoDeleteOnIdle;
 
     /// <summary>The wire form, validated; throws <see cref="LoireErrorReason.InvalidArgument"/>.</summary>

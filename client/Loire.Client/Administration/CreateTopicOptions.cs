@@ -55,7 +55,7 @@ public sealed class CreateTopicOptions
     /// <summary>Largest accepted message (body and properties), in KiB. Default 1024.</summary>
     public int MaxMessageSizeInKilobytes { get; set; } = EntityDefaults.Options.MaxMessageSizeInKilobytes;
 
-    /// <summary>Idle time after which the topic deletes itself. Default <see cref="TimeSpan.MaxValue"/> (never).</summary>
+    /// <summary>Idle time after which the topic deletes itself, subscriptions included; idle means no sends or rule and subscription changes. At least 5 s. Default <see cref="TimeSpan.MaxValue"/> (never).</summary>
     public TimeSpan AutoDeleteOnIdle { get; set; } = EntityDefaults.Options.AutoDeleteOnIdle;
 
     /// <summary>The wire form, validated; throws <see cref="LoireErrorReason.InvalidArgument"/>.</summary>

@@ -32,10 +32,7 @@ public partial class LoireReceiver
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
         ThrowIfClosed();
         var from = fromSequenceNumber ?? Interlocked.Read(ref _nextPeekSequenceNumber);
-        var path = _grainPath;
-        var subQueue = SubQueueKind;
-        var delivered = await _client.Executor.ExecuteAsync("peek", _entityPath, RetryKind.Idempotent,
-            (grains, ct) => grains.Queue(path).PeekAsync(from, maxMessages, subQueue, ct), cancellationToken).ConfigureAwait(false);
+        var delivered = await PeekCoreAsync(from, maxMessages, cancellationToken).ConfigureAwait(false);
         if (delivered.Length > 0)
         {
             var last = delivered.Max(m => m.Stored.SequenceNumber);
@@ -72,13 +69,28 @@ public partial class LoireReceiver
             return [];
         }
 
+        var delivered = await ReceiveDeferredCoreAsync(numbers, cancellationToken).ConfigureAwait(false);
+        return WrapAll(delivered, locked: _receiveMode == LoireReceiveMode.PeekLock);
+    }
+
+    /// <summary>One peek call to the broker; a session receiver peeks its session.</summary>
+    private protected virtual ValueTask<DeliveredMessage[]> PeekCoreAsync(long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken)
+    {
+        var path = _grainPath;
+        var subQueue = SubQueueKind;
+        return _client.Executor.ExecuteAsync("peek", _entityPath, RetryKind.Idempotent,
+            (grains, ct) => grains.Queue(path).PeekAsync(fromSequenceNumber, maxMessages, subQueue, ct), cancellationToken);
+    }
+
+    /// <summary>One call receiving deferred messages by sequence number; a session receiver receives them from its session.</summary>
+    private protected virtual ValueTask<DeliveredMessage[]> ReceiveDeferredCoreAsync(long[] sequenceNumbers, CancellationToken cancellationToken)
+    {
         var path = _grainPath;
         var mode = ModeKind;
         var subQueue = SubQueueKind;
 
         // A second attempt after a lost answer would find the messages already locked: retry only unsent calls.
-        var delivered = await _client.Executor.ExecuteAsync("receive deferred", _entityPath, RetryKind.WhenNotExecuted,
-            (grains, ct) => grains.Queue(path).ReceiveDeferredAsync(numbers, mode, subQueue, ct), cancellationToken).ConfigureAwait(false);
-        return WrapAll(delivered, locked: _receiveMode == LoireReceiveMode.PeekLock);
+        return _client.Executor.ExecuteAsync("receive deferred", _entityPath, RetryKind.WhenNotExecuted,
+            (grains, ct) => grains.Queue(path).ReceiveDeferredAsync(sequenceNumbers, mode, subQueue, ct), cancellationToken);
     }
 }

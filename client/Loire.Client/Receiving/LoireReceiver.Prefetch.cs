@@ -10,9 +10,9 @@ public partial class LoireReceiver
     /// <summary>A prefetched message is handed out only while more than this much of its lock is left.</summary>
     private static readonly TimeSpan MaxLockSafetyMargin = TimeSpan.FromSeconds(2);
 
-    private static readonly TimeSpan EarlyReturnTolerance = TimeSpan.FromMilliseconds(50);
+    private protected static readonly TimeSpan EarlyReturnTolerance = TimeSpan.FromMilliseconds(50);
 
-    private static readonly TimeSpan EarlyReturnPause = TimeSpan.FromMilliseconds(250);
+    private protected static readonly TimeSpan EarlyReturnPause = TimeSpan.FromMilliseconds(250);
 
     private readonly Queue<LoireReceivedMessage> _prefetched = new();
 
@@ -66,10 +66,22 @@ public partial class LoireReceiver
         if (dropped > 0)
         {
             // Their locks expire on the broker, which delivers them again.
-            LogPrefetchedLockExpired(_logger, dropped, _entityPath);
+            OnPrefetchedLocksExpired(dropped);
         }
 
         return taken;
+    }
+
+    /// <summary>Logs dropped prefetched messages; a session receiver logs them with its session.</summary>
+    private protected virtual void OnPrefetchedLocksExpired(int count) => LogPrefetchedLockExpired(_logger, count, _entityPath);
+
+    /// <summary>Forgets prefetched messages without abandoning them (a session receiver's release returns them to the broker).</summary>
+    private protected void ClearPrefetched()
+    {
+        lock (_prefetched)
+        {
+            _prefetched.Clear();
+        }
     }
 
     private static bool IsLockSafelyAlive(LoireReceivedMessage message, DateTimeOffset now)

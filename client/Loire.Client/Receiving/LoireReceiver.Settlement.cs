@@ -27,7 +27,7 @@ public partial class LoireReceiver
     public virtual async Task CompleteMessagesAsync(IEnumerable<LoireReceivedMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        ThrowIfClosed();
+        EnsureCanSettle();
         var batch = new List<LoireReceivedMessage>();
         var tokens = new HashSet<Guid>();
         foreach (var message in messages)
@@ -102,12 +102,9 @@ public partial class LoireReceiver
     public virtual async Task RenewMessageLockAsync(LoireReceivedMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ThrowIfClosed();
+        EnsureCanSettle();
         EnsureSettleable(message);
-        var path = _grainPath;
-        Guid[] tokens = [message.LockTokenGuid];
-        var renewed = await _client.Executor.ExecuteAsync("renew lock", _entityPath, RetryKind.Idempotent,
-            (grains, ct) => grains.Queue(path).RenewLocksAsync(tokens, ct), cancellationToken).ConfigureAwait(false);
+        var renewed = await RenewLocksCoreAsync([message.LockTokenGuid], cancellationToken).ConfigureAwait(false);
         if (renewed.Length == 0 || renewed[0] is not { } lockedUntil)
         {
             throw LockLost(message);
@@ -119,7 +116,7 @@ public partial class LoireReceiver
     private async Task SettleAsync(LoireReceivedMessage message, SettlementKind kind, string? reason, string? description, string operation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ThrowIfClosed();
+        EnsureCanSettle();
         EnsureSettleable(message);
         var lost = await SettleCoreAsync([new Settlement(message.LockTokenGuid, kind, reason, description)], operation, cancellationToken).ConfigureAwait(false);
         if (lost.Length > 0)
@@ -128,14 +125,31 @@ public partial class LoireReceiver
         }
     }
 
-    private ValueTask<Guid[]> SettleCoreAsync(Settlement[] settlements, string operation, CancellationToken cancellationToken = default)
+    /// <summary>Settles messages on the broker; returns the lock tokens whose locks were lost.</summary>
+    private protected virtual ValueTask<Guid[]> SettleCoreAsync(Settlement[] settlements, string operation, CancellationToken cancellationToken)
     {
         var path = _grainPath;
         return _client.Executor.ExecuteAsync(operation, _entityPath, RetryKind.WhenNotExecuted,
             (grains, ct) => grains.Queue(path).SettleAsync(settlements, ct), cancellationToken);
     }
 
-    private void EnsureSettleable(LoireReceivedMessage message)
+    /// <summary>Renews message locks on the broker; null where a lock was lost.</summary>
+    private protected virtual ValueTask<DateTimeOffset?[]> RenewLocksCoreAsync(Guid[] lockTokens, CancellationToken cancellationToken)
+    {
+        var path = _grainPath;
+        return _client.Executor.ExecuteAsync("renew lock", _entityPath, RetryKind.Idempotent,
+            (grains, ct) => grains.Queue(path).RenewLocksAsync(lockTokens, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Checked once before a settlement or lock renewal. A session receiver checks its session lock per message in
+    /// <see cref="EnsureSettleable"/> instead: once closed it has released that lock, and settling must report
+    /// <see cref="LoireErrorReason.SessionLockLost"/> rather than a disposed receiver.
+    /// </summary>
+    private protected virtual void EnsureCanSettle() => ThrowIfClosed();
+
+    /// <summary>Refuses messages this receiver cannot settle; a session receiver also checks its session lock first.</summary>
+    private protected virtual void EnsureSettleable(LoireReceivedMessage message)
     {
         if (_receiveMode == LoireReceiveMode.ReceiveAndDelete)
         {
@@ -156,7 +170,8 @@ public partial class LoireReceiver
         }
     }
 
-    private LoireException LockLost(LoireReceivedMessage message) => new(
+    /// <summary>The error for one message whose lock was lost; a session receiver names its session in it.</summary>
+    private protected virtual LoireException LockLost(LoireReceivedMessage message) => new(
         LoireErrorReason.MessageLockLost,
         $"The lock of message {message.SequenceNumber} (lock token {message.LockToken}) was lost: it expired, or the message was already settled.",
         _entityPath);

@@ -73,7 +73,7 @@ public partial class LoireReceiver : IAsyncDisposable
     /// <summary>True once the receiver or its client has been closed.</summary>
     public virtual bool IsClosed => _closed || _client.IsClosed;
 
-    private ReceiveModeKind ModeKind => _receiveMode == LoireReceiveMode.ReceiveAndDelete ? ReceiveModeKind.ReceiveAndDelete : ReceiveModeKind.PeekLock;
+    private protected ReceiveModeKind ModeKind => _receiveMode == LoireReceiveMode.ReceiveAndDelete ? ReceiveModeKind.ReceiveAndDelete : ReceiveModeKind.PeekLock;
 
     private SubQueueKind SubQueueKind => _subQueue == SubQueue.DeadLetter ? SubQueueKind.DeadLetter : SubQueueKind.None;
 
@@ -118,7 +118,8 @@ public partial class LoireReceiver : IAsyncDisposable
             var remaining = wait - time.GetElapsedTime(started);
             var chunk = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < maxPerCall ? remaining : maxPerCall;
             var callStarted = time.GetTimestamp();
-            var delivered = await ReceiveOnceAsync(fetchCount, chunk, cancellationToken).ConfigureAwait(false);
+            var request = new ReceiveRequest(fetchCount, chunk, ModeKind, SubQueueKind);
+            var delivered = await ReceiveCoreAsync(request, cancellationToken).ConfigureAwait(false);
             if (delivered.Length > 0)
             {
                 return Deliver(delivered, maxMessages);
@@ -185,9 +186,12 @@ public partial class LoireReceiver : IAsyncDisposable
     /// <inheritdoc />
     public override string ToString() => $"LoireReceiver({_entityPath}, {_receiveMode})";
 
-    private ValueTask<DeliveredMessage[]> ReceiveOnceAsync(int maxMessages, TimeSpan maxWaitTime, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One receive call to the broker. The public receive, prefetch and settlement logic is shared with
+    /// <see cref="LoireSessionReceiver"/>, which overrides these <c>*CoreAsync</c> hooks to call the session's grain methods.
+    /// </summary>
+    private protected virtual ValueTask<DeliveredMessage[]> ReceiveCoreAsync(ReceiveRequest request, CancellationToken cancellationToken)
     {
-        var request = new ReceiveRequest(maxMessages, maxWaitTime, ModeKind, SubQueueKind);
         var path = _grainPath;
 
         // Receiving again after a failed attempt is safe: messages the lost attempt locked are redelivered when their

@@ -18,9 +18,6 @@ namespace Loire.Client;
 /// </remarks>
 public partial class LoireSessionReceiver : LoireReceiver
 {
-    private static readonly TimeSpan EarlyReturnTolerance = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan EarlyReturnPause = TimeSpan.FromMilliseconds(250);
-
     private readonly LoireClient _client = null!;
     private readonly string _grainPath = null!;
     private readonly SessionHandle _handle = null!;
@@ -69,48 +66,8 @@ public partial class LoireSessionReceiver : LoireReceiver
     /// <param name="maxWaitTime">Longest wait for the first message; <see cref="LoireReceiver.DefaultMaxWaitTime"/> (60 s) when null; zero returns at once.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="LoireException"><see cref="LoireErrorReason.SessionLockLost"/>: the session lock expired or was released.</exception>
-    public override async Task<IReadOnlyList<LoireReceivedMessage>> ReceiveMessagesAsync(int maxMessages, TimeSpan? maxWaitTime = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
-        var wait = maxWaitTime ?? DefaultMaxWaitTime;
-        ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero, nameof(maxWaitTime));
-        ObjectDisposedException.ThrowIf(IsClosed, this);
-
-        var buffered = TakePrefetched(maxMessages);
-        if (buffered.Count > 0)
-        {
-            return buffered;
-        }
-
-        var fetchCount = PrefetchEnabled ? Math.Max(maxMessages, PrefetchCount) : maxMessages;
-        var time = _client.TimeProvider;
-        var started = time.GetTimestamp();
-        var maxPerCall = _client.MaxWaitPerCall;
-        while (true)
-        {
-            var remaining = wait - time.GetElapsedTime(started);
-            var chunk = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < maxPerCall ? remaining : maxPerCall;
-            var callStarted = time.GetTimestamp();
-            var delivered = await ReceiveOnceAsync(fetchCount, chunk, cancellationToken).ConfigureAwait(false);
-            if (delivered.Length > 0)
-            {
-                return Deliver(delivered, maxMessages);
-            }
-
-            remaining = wait - time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
-            {
-                return [];
-            }
-
-            // A broker that answers "nothing" long before the wait it was given is not long-polling; do not spin.
-            if (time.GetElapsedTime(callStarted) < chunk - EarlyReturnTolerance)
-            {
-                var pause = remaining < EarlyReturnPause ? remaining : EarlyReturnPause;
-                await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public override Task<IReadOnlyList<LoireReceivedMessage>> ReceiveMessagesAsync(int maxMessages, TimeSpan? maxWaitTime = null, CancellationToken cancellationToken = default) =>
+        base.ReceiveMessagesAsync(maxMessages, maxWaitTime, cancellationToken);
 
     /// <summary>
     /// Looks at up to <paramref name="maxMessages"/> messages of the session (active, deferred and scheduled) without
@@ -119,22 +76,8 @@ public partial class LoireSessionReceiver : LoireReceiver
     /// <param name="maxMessages">Most messages to return; at least 1.</param>
     /// <param name="fromSequenceNumber">Start here (inclusive) instead of after the last peeked message.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public override async Task<IReadOnlyList<LoireReceivedMessage>> PeekMessagesAsync(int maxMessages, long? fromSequenceNumber = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
-        ObjectDisposedException.ThrowIf(IsClosed, this);
-        var from = fromSequenceNumber ?? Interlocked.Read(ref _nextPeekSequenceNumber);
-        var path = _grainPath;
-        var sessionId = _handle.SessionId;
-        var delivered = await _client.Executor.ExecuteAsync("peek session", EntityPath, RetryKind.Idempotent,
-            (grains, ct) => grains.Queue(path).PeekSessionAsync(sessionId, from, maxMessages, ct), cancellationToken).ConfigureAwait(false);
-        if (delivered.Length > 0)
-        {
-            Interlocked.Exchange(ref _nextPeekSequenceNumber, delivered.Max(m => m.Stored.SequenceNumber) + 1);
-        }
-
-        return WrapAll(delivered, locked: false);
-    }
+    public override Task<IReadOnlyList<LoireReceivedMessage>> PeekMessagesAsync(int maxMessages, long? fromSequenceNumber = null, CancellationToken cancellationToken = default) =>
+        base.PeekMessagesAsync(maxMessages, fromSequenceNumber, cancellationToken);
 
     /// <summary>Receives deferred messages of the session by their sequence numbers, in one call.</summary>
     /// <param name="sequenceNumbers">Sequence numbers of messages of this session deferred with <see cref="LoireReceiver.DeferMessageAsync"/>.</param>
@@ -143,23 +86,8 @@ public partial class LoireSessionReceiver : LoireReceiver
     /// <see cref="LoireErrorReason.MessageNotFound"/>: one of them is not a deferred message of this session;
     /// <see cref="LoireErrorReason.SessionLockLost"/>.
     /// </exception>
-    public override async Task<IReadOnlyList<LoireReceivedMessage>> ReceiveDeferredMessagesAsync(IEnumerable<long> sequenceNumbers, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(sequenceNumbers);
-        ObjectDisposedException.ThrowIf(IsClosed, this);
-        var numbers = sequenceNumbers.Distinct().ToArray();
-        if (numbers.Length == 0)
-        {
-            return [];
-        }
-
-        var path = _grainPath;
-        var handle = _handle;
-        var mode = ModeKind;
-        var delivered = await _client.Executor.ExecuteAsync("receive deferred", EntityPath, RetryKind.WhenNotExecuted,
-            (grains, ct) => grains.Queue(path).ReceiveSessionDeferredAsync(handle, numbers, mode, ct), cancellationToken).ConfigureAwait(false);
-        return WrapAll(delivered, locked: ReceiveMode == LoireReceiveMode.PeekLock);
-    }
+    public override Task<IReadOnlyList<LoireReceivedMessage>> ReceiveDeferredMessagesAsync(IEnumerable<long> sequenceNumbers, CancellationToken cancellationToken = default) =>
+        base.ReceiveDeferredMessagesAsync(sequenceNumbers, cancellationToken);
 
     /// <summary>Extends the session lock by the entity's lock duration (and the locks of the messages the receiver holds); updates <see cref="SessionLockedUntil"/>.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -301,13 +229,34 @@ public partial class LoireSessionReceiver : LoireReceiver
         }
     }
 
-    private ValueTask<DeliveredMessage[]> ReceiveOnceAsync(int maxMessages, TimeSpan maxWaitTime, CancellationToken cancellationToken)
+    /// <summary>Receives from this session only (a session receiver never reads the dead-letter queue, so the request's sub-queue is None).</summary>
+    private protected override ValueTask<DeliveredMessage[]> ReceiveCoreAsync(ReceiveRequest request, CancellationToken cancellationToken)
     {
-        var request = new ReceiveRequest(maxMessages, maxWaitTime, ModeKind, SubQueueKind.None);
         var path = _grainPath;
         var handle = _handle;
         return _client.Executor.ExecuteAsync("receive session", EntityPath, RetryKind.Idempotent,
             (grains, ct) => grains.Queue(path).ReceiveSessionAsync(handle, request, ct), cancellationToken);
+    }
+
+    /// <summary>Peeks this session's messages only.</summary>
+    private protected override ValueTask<DeliveredMessage[]> PeekCoreAsync(long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken)
+    {
+        var path = _grainPath;
+        var sessionId = _handle.SessionId;
+        return _client.Executor.ExecuteAsync("peek session", EntityPath, RetryKind.Idempotent,
+            (grains, ct) => grains.Queue(path).PeekSessionAsync(sessionId, fromSequenceNumber, maxMessages, ct), cancellationToken);
+    }
+
+    /// <summary>Receives deferred messages of this session only; the broker checks the session lock.</summary>
+    private protected override ValueTask<DeliveredMessage[]> ReceiveDeferredCoreAsync(long[] sequenceNumbers, CancellationToken cancellationToken)
+    {
+        var path = _grainPath;
+        var handle = _handle;
+        var mode = ModeKind;
+
+        // A second attempt after a lost answer would find the messages already locked: retry only unsent calls.
+        return _client.Executor.ExecuteAsync("receive deferred", EntityPath, RetryKind.WhenNotExecuted,
+            (grains, ct) => grains.Queue(path).ReceiveSessionDeferredAsync(handle, sequenceNumbers, mode, ct), cancellationToken);
     }
 
     /// <summary>Session operations need the session lock: after close it is released, so they fail with SessionLockLost.</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Loire.Client;
 using Loire.Messages;
+using Loire.Storage;
 
 namespace Loire.Grains.Messaging;
 
@@ -23,6 +24,9 @@ internal sealed class DuplicateDetector(TimeSpan window)
 
     private const string HistorySuffix = "/$duplicates";
 
+    /// <summary>Most record deletions per store batch when pruning, so one prune never writes an unbounded batch.</summary>
+    private const int MaxPruneOperations = 5_000;
+
     private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
     private readonly Queue<Entry> _byAge = new();
 
@@ -37,6 +41,19 @@ internal sealed class DuplicateDetector(TimeSpan window)
 
     /// <summary>The store path under which an entity's history records live.</summary>
     public static string HistoryPath(string entityPath) => entityPath + HistorySuffix;
+
+    /// <summary>How often expired history is pruned: half the window, between 1 second and 1 minute.</summary>
+    public static TimeSpan PrunePeriod(TimeSpan window) =>
+        TimeSpan.FromTicks(Math.Clamp(window.Ticks / 2, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+
+    /// <summary>Loads the entity's history records from the store (on activation).</summary>
+    public async Task RestoreAsync(IMessageStore store, string entityPath, CancellationToken cancellationToken)
+    {
+        foreach (var record in await store.LoadMessagesAsync(HistoryPath(entityPath), cancellationToken))
+        {
+            Restore(record.SequenceNumber, record.Payload);
+        }
+    }
 
     /// <summary>Remembers a record loaded from the store. Records must come in the order they were written.</summary>
     public void Restore(long recordKey, ReadOnlyMemory<byte> payload)
@@ -161,6 +178,72 @@ internal sealed class DuplicateDetector(TimeSpan window)
             }
 
             plan.Results[index] = entry.SequenceNumber;
+        }
+    }
+
+    /// <summary>
+    /// Runs one send through the history: plans it, lets <paramref name="storeUnique"/> store the new messages (their
+    /// sequence numbers aligned with <see cref="DuplicatePlan.Unique"/>), commits or aborts the plan, and returns the
+    /// sequence number each sent message gets. <paramref name="onCommitted"/> runs after a commit, before waiting for
+    /// concurrent sends (topics persist their history there).
+    /// </summary>
+    public async Task<long[]> AcceptAsync(OutgoingMessage[] messages, DateTimeOffset now, string entityPath,
+        Func<DuplicatePlan, Task<long[]>> storeUnique, Func<DuplicatePlan, Task>? onCommitted = null)
+    {
+        var plan = Plan(messages, now);
+        if (!plan.IsAllDuplicates)
+        {
+            long[] stored;
+            try
+            {
+                stored = await storeUnique(plan);
+            }
+            catch
+            {
+                Abort(plan);
+                throw;
+            }
+
+            Commit(plan, stored);
+            if (onCommitted is not null)
+            {
+                await onCommitted(plan);
+            }
+        }
+
+        await CompleteWaitsAsync(plan, entityPath);
+        return plan.Results;
+    }
+
+    /// <summary>
+    /// Forgets expired MessageIds and deletes their records in bounded batches through <paramref name="write"/>. A
+    /// failed write stops the prune: the records stay behind and are dropped as expired on the next activation.
+    /// </summary>
+    public async Task PruneAsync(DateTimeOffset now, string entityPath, Func<StoreBatch, Task> write, Action<Exception> onWriteFailed)
+    {
+        if (TakeExpired(now) is not { } expired)
+        {
+            return;
+        }
+
+        var historyPath = HistoryPath(entityPath);
+        foreach (var chunk in expired.Chunk(MaxPruneOperations))
+        {
+            var batch = new StoreBatch();
+            foreach (var key in chunk)
+            {
+                batch.DeleteMessage(historyPath, key);
+            }
+
+            try
+            {
+                await write(batch);
+            }
+            catch (Exception exception)
+            {
+                onWriteFailed(exception);
+                break;
+            }
         }
     }
 

@@ -14,8 +14,6 @@ namespace Loire.Grains.Queues;
 /// </summary>
 internal sealed partial class QueueGrain
 {
-    private const int MaxPruneOperations = 5_000;
-
     private DuplicateDetector? _duplicates;
     private IGrainTimer? _duplicatePruneTimer;
 
@@ -30,11 +28,7 @@ internal sealed partial class QueueGrain
     {
         if (Duplicates is { } duplicates)
         {
-            foreach (var record in await store.LoadMessagesAsync(DuplicateDetector.HistoryPath(Path), cancellationToken))
-            {
-                duplicates.Restore(record.SequenceNumber, record.Payload);
-            }
-
+            await duplicates.RestoreAsync(store, Path, cancellationToken);
             EnsureDuplicatePruning();
         }
 
@@ -57,26 +51,10 @@ internal sealed partial class QueueGrain
         // The whole batch is validated, duplicates included, so a bad resend is refused like a bad send.
         OutgoingMessageValidator.Validate(messages, document.Description, brokerOptions.Value.MaxMessageSizeBytes);
         cancellationToken.ThrowIfCancellationRequested();
-        var plan = duplicates.Plan(messages, time.GetUtcNow());
-        if (!plan.IsAllDuplicates)
-        {
-            long[] stored;
-            try
-            {
-                stored = await AppendAsync(document, [.. plan.Unique], cancellationToken, Pick(assignedNumbers, plan));
-            }
-            catch
-            {
-                duplicates.Abort(plan);
-                throw;
-            }
-
-            duplicates.Commit(plan, stored);
-        }
-
-        await DuplicateDetector.CompleteWaitsAsync(plan, Path);
+        var results = await duplicates.AcceptAsync(messages, time.GetUtcNow(), Path,
+            plan => AppendAsync(document, [.. plan.Unique], cancellationToken, Pick(assignedNumbers, plan)));
         EnsureDuplicatePruning();
-        return plan.Results;
+        return results;
     }
 
     /// <summary>Called by the append path with the entries it is about to write: adds their history records to the same batch.</summary>
@@ -142,7 +120,7 @@ internal sealed partial class QueueGrain
     {
         if (_duplicatePruneTimer is null && _duplicates is { HasHistory: true } duplicates)
         {
-            var period = PrunePeriod(duplicates.Window);
+            var period = DuplicateDetector.PrunePeriod(duplicates.Window);
             _duplicatePruneTimer = this.RegisterGrainTimer(PruneDuplicatesAsync, new GrainTimerCreationOptions(period, period)
             {
                 Interleave = true,
@@ -158,29 +136,9 @@ internal sealed partial class QueueGrain
             return;
         }
 
-        if (duplicates.TakeExpired(time.GetUtcNow()) is { } expired)
-        {
-            var historyPath = DuplicateDetector.HistoryPath(Path);
-            foreach (var chunk in expired.Chunk(MaxPruneOperations))
-            {
-                var batch = new StoreBatch();
-                foreach (var key in chunk)
-                {
-                    batch.DeleteMessage(historyPath, key);
-                }
-
-                try
-                {
-                    await WriteAsync(batch, CancellationToken.None);
-                }
-                catch (Exception exception)
-                {
-                    // The records stay behind and are dropped as expired on the next activation.
-                    LogHistoryWriteFailed(Path, exception);
-                    break;
-                }
-            }
-        }
+        // A failed write leaves the records behind; they are dropped as expired on the next activation.
+        await duplicates.PruneAsync(time.GetUtcNow(), Path, batch => WriteAsync(batch, CancellationToken.None),
+            exception => LogHistoryWriteFailed(Path, exception));
 
         if (!duplicates.HasHistory && ReferenceEquals(duplicates, _duplicates))
         {
@@ -188,10 +146,6 @@ internal sealed partial class QueueGrain
             _duplicatePruneTimer = null;
         }
     }
-
-    /// <summary>How often expired history is pruned: half the window, between 1 second and 1 minute.</summary>
-    internal static TimeSpan PrunePeriod(TimeSpan window) =>
-        TimeSpan.FromTicks(Math.Clamp(window.Ticks / 2, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
 
     private static long[]? Pick(long[]? assignedNumbers, DuplicatePlan plan)
     {

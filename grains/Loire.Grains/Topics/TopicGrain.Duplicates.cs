@@ -13,8 +13,6 @@ namespace Loire.Grains.Topics;
 /// </summary>
 internal sealed partial class TopicGrain
 {
-    private const int MaxPruneOperations = 5_000;
-
     private DuplicateDetector? _duplicates;
     private IGrainTimer? _duplicatePruneTimer;
 
@@ -29,11 +27,7 @@ internal sealed partial class TopicGrain
             return;
         }
 
-        foreach (var record in await store.LoadMessagesAsync(DuplicateDetector.HistoryPath(Path), cancellationToken))
-        {
-            duplicates.Restore(record.SequenceNumber, record.Payload);
-        }
-
+        await duplicates.RestoreAsync(store, Path, cancellationToken);
         EnsureDuplicatePruning();
     }
 
@@ -49,27 +43,11 @@ internal sealed partial class TopicGrain
     /// <summary>Publishes the messages whose MessageId is new within the window; the others get their first copy's sequence number.</summary>
     private async Task<long[]> PublishWithoutDuplicatesAsync(DuplicateDetector duplicates, OutgoingMessage[] messages, CancellationToken cancellationToken)
     {
-        var plan = duplicates.Plan(messages, time.GetUtcNow());
-        if (!plan.IsAllDuplicates)
-        {
-            long[] published;
-            try
-            {
-                published = await PublishAsync(RequireTopic(), [.. plan.Unique], cancellationToken);
-            }
-            catch
-            {
-                duplicates.Abort(plan);
-                throw;
-            }
-
-            duplicates.Commit(plan, published);
-            await PersistDuplicateHistoryAsync(plan);
-        }
-
-        await DuplicateDetector.CompleteWaitsAsync(plan, Path);
+        var results = await duplicates.AcceptAsync(messages, time.GetUtcNow(), Path,
+            plan => PublishAsync(RequireTopic(), [.. plan.Unique], cancellationToken),
+            PersistDuplicateHistoryAsync);
         EnsureDuplicatePruning();
-        return plan.Results;
+        return results;
     }
 
     private async Task PersistDuplicateHistoryAsync(DuplicatePlan plan)
@@ -105,7 +83,7 @@ internal sealed partial class TopicGrain
     {
         if (_duplicatePruneTimer is null && _duplicates is { HasHistory: true } duplicates)
         {
-            var period = TimeSpan.FromTicks(Math.Clamp(duplicates.Window.Ticks / 2, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+            var period = DuplicateDetector.PrunePeriod(duplicates.Window);
             _duplicatePruneTimer = this.RegisterGrainTimer(PruneDuplicatesAsync, new GrainTimerCreationOptions(period, period)
             {
                 Interleave = true,
@@ -121,29 +99,9 @@ internal sealed partial class TopicGrain
             return;
         }
 
-        if (duplicates.TakeExpired(time.GetUtcNow()) is { } expired)
-        {
-            var historyPath = DuplicateDetector.HistoryPath(Path);
-            foreach (var chunk in expired.Chunk(MaxPruneOperations))
-            {
-                var batch = new StoreBatch();
-                foreach (var key in chunk)
-                {
-                    batch.DeleteMessage(historyPath, key);
-                }
-
-                try
-                {
-                    await store.CommitAsync(batch, CancellationToken.None);
-                }
-                catch (Exception exception)
-                {
-                    // The records stay behind and are dropped as expired on the next activation.
-                    LogHistoryWriteFailed(Path, exception);
-                    break;
-                }
-            }
-        }
+        // A failed write leaves the records behind; they are dropped as expired on the next activation.
+        await duplicates.PruneAsync(time.GetUtcNow(), Path, batch => store.CommitAsync(batch, CancellationToken.None).AsTask(),
+            exception => LogHistoryWriteFailed(Path, exception));
 
         if (!duplicates.HasHistory && ReferenceEquals(duplicates, _duplicates))
         {
