@@ -20,7 +20,16 @@ require_dotnet() {
     exit 1
 }
 
+# The Redis store's tests start their own redis-server child processes (they cannot install it themselves).
+require_redis() {
+    if command -v redis-server >/dev/null 2>&1; then
+        return
+    fi
+    apt-get update -qq && apt-get install -y -qq redis-server
+}
+
 require_dotnet
+require_redis
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log="$(mktemp)"

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Loire.Storage.Redis;
+
+/// <summary>The Redis store's instruments on the "Loire" meter (the same instruments as the embedded store, tagged loire.store=redis).</summary>
+internal sealed class RedisStoreMetrics
+{
+    /// <summary>Name of the meter shared by every Loire instrument.</summary>
+    public const string MeterName = "Loire";
+
+    // Used when no IMeterFactory is supplied (tests, tools); listeners still find it by name.
+    private static readonly Meter _sharedMeter = new(MeterName);
+
+    private static readonly KeyValuePair<string, object?> _storeTag = new("loire.store", "redis");
+    private static readonly KeyValuePair<string, object?> _successTag = new("loire.store.outcome", "success");
+    private static readonly KeyValuePair<string, object?> _failureTag = new("loire.store.outcome", "failure");
+
+    private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<int> _commitBatchSize;
+    private readonly Counter<long> _commits;
+
+    /// <summary>Creates the instruments on the factory's "Loire" meter, or on a process-wide one when there is no factory.</summary>
+    public RedisStoreMetrics(IMeterFactory? meterFactory)
+    {
+        var meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? _sharedMeter;
+        _commitDuration = meter.CreateHistogram<double>("loire.store.commit.duration", "ms",
+            "Time from the start of a group commit to its durable end.");
+        _commitBatchSize = meter.CreateHistogram<int>("loire.store.commit.batch_size", "{operation}",
+            "Operations made durable by one group commit.");
+        _commits = meter.CreateCounter<long>("loire.store.commits", "{commit}",
+            "Group commits, by outcome.");
+    }
+
+    /// <summary>Records a group commit that started at <paramref name="startTimestamp"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    public void RecordCommit(long startTimestamp, int operations, bool succeeded)
+    {
+        var outcome = succeeded ? _successTag : _failureTag;
+        _commitDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, _storeTag, outcome);
+        _commits.Add(1, _storeTag, outcome);
+        if (succeeded)
+        {
+            _commitBatchSize.Record(operations, _storeTag);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using StackExchange.Redis;
+
+namespace Loire.Storage.Redis;
+
+/// <summary>
+/// A write queued for the group-commit writer, with a caller waiting on its task. It can be abandoned through its
+/// cancellation token only until the writer claims it; once claimed it runs to the end.
+/// </summary>
+internal abstract class RedisWriteRequest
+{
+    private const int Queued = 0;
+    private const int Claimed = 1;
+    private const int Abandoned = 2;
+
+    private readonly CancellationToken _cancellationToken;
+    private CancellationTokenRegistration _registration;
+    private int _state;
+
+    protected RedisWriteRequest(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
+
+    /// <summary>How many operations the request adds to a group.</summary>
+    public abstract int OperationCount { get; }
+
+    /// <summary>How many 1/0 results of the script belong to this request (one per entity creation).</summary>
+    public virtual int ResultCount => 0;
+
+    /// <summary>Completes the caller's task as cancelled as soon as the token fires while the request is still queued.</summary>
+    public void WatchCancellation()
+    {
+        if (_cancellationToken.CanBeCanceled)
+        {
+            _registration = _cancellationToken.UnsafeRegister(static state => ((RedisWriteRequest)state!).Abandon(), this);
+        }
+    }
+
+    /// <summary>Takes the request for execution; false when its caller cancelled it first.</summary>
+    public bool TryClaim()
+    {
+        if (_cancellationToken.IsCancellationRequested)
+        {
+            Abandon();
+        }
+
+        if (Interlocked.CompareExchange(ref _state, Claimed, Queued) != Queued)
+        {
+            return false;
+        }
+
+        _registration.Unregister();
+        return true;
+    }
+
+    /// <summary>Appends the request's script arguments.</summary>
+    public abstract void AppendArguments(List<RedisValue> arguments);
+
+    /// <summary>Completes the caller's task once the group is durable; <paramref name="results"/> are this request's script results.</summary>
+    public abstract void Succeed(ReadOnlySpan<long> results);
+
+    /// <summary>Fails the caller's task (no-op when it already completed).</summary>
+    public abstract void Fail(Exception exception);
+
+    /// <summary>Completes the caller's task as cancelled.</summary>
+    protected abstract void SetCanceled(CancellationToken cancellationToken);
+
+    private void Abandon()
+    {
+        if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued)
+        {
+            _registration.Unregister();
+            SetCanceled(_cancellationToken);
+        }
+    }
+}
+
+/// <summary>A <see cref="StoreBatch"/> waiting for its group commit.</summary>
+internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancellationToken) : RedisWriteRequest(cancellationToken)
+{
+    private static readonly RedisValue _put = "P";
+    private static readonly RedisValue _update = "U";
+    private static readonly RedisValue _delete = "D";
+    private static readonly RedisValue _putEntity = "E";
+    private static readonly RedisValue _deleteEntity = "X";
+
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the batch is durable, or fails or is cancelled.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <inheritdoc />
+    public override int OperationCount => batch.Operations.Count;
+
+    /// <inheritdoc />
+    public override void AppendArguments(List<RedisValue> arguments)
+    {
+        foreach (var operation in batch.Operations)
+        {
+            switch (operation.Kind)
+            {
+                case StoreOperationKind.PutMessage:
+                    arguments.Add(_put);
+                    arguments.Add(operation.EntityPath);
+                    arguments.Add(RedisLayout.Field(operation.SequenceNumber));
+                    arguments.Add(operation.Payload);
+                    arguments.Add(operation.State);
+                    break;
+                case StoreOperationKind.UpdateMessageState:
+                    arguments.Add(_update);
+                    arguments.Add(operation.EntityPath);
+                    arguments.Add(RedisLayout.Field(operation.SequenceNumber));
+                    arguments.Add(operation.State);
+                    break;
+                case StoreOperationKind.DeleteMessage:
+                    arguments.Add(_delete);
+                    arguments.Add(operation.EntityPath);
+                    arguments.Add(RedisLayout.Field(operation.SequenceNumber));
+                    break;
+                case StoreOperationKind.PutEntity:
+                    arguments.Add(_putEntity);
+                    arguments.Add(operation.Entity!.Path);
+                    arguments.Add(RedisLayout.EncodeEntity(operation.Entity));
+                    break;
+                case StoreOperationKind.DeleteEntity:
+                    arguments.Add(_deleteEntity);
+                    arguments.Add(operation.EntityPath);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unknown store operation {operation.Kind}.");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Succeed(ReadOnlySpan<long> results) => _completion.TrySetResult();
+
+    /// <inheritdoc />
+    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+
+    /// <inheritdoc />
+    protected override void SetCanceled(CancellationToken cancellationToken) => _completion.TrySetCanceled(cancellationToken);
+}
+
+/// <summary>A catalog entry to add unless its path is taken, waiting for its group commit.</summary>
+internal sealed class RedisEntityCreation(EntityRecord entity, CancellationToken cancellationToken) : RedisWriteRequest(cancellationToken)
+{
+    private static readonly RedisValue _create = "C";
+
+    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>True once the entry is durable, false when the path was taken.</summary>
+    public Task<bool> Completion => _completion.Task;
+
+    /// <inheritdoc />
+    public override int OperationCount => 1;
+
+    /// <inheritdoc />
+    public override int ResultCount => 1;
+
+    /// <inheritdoc />
+    public override void AppendArguments(List<RedisValue> arguments)
+    {
+        arguments.Add(_create);
+        arguments.Add(entity.Path);
+        arguments.Add(RedisLayout.EncodeEntity(entity));
+    }
+
+    /// <inheritdoc />
+    public override void Succeed(ReadOnlySpan<long> results) => _completion.TrySetResult(results[0] == 1);
+
+    /// <inheritdoc />
+    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+
+    /// <inheritdoc />
+    protected override void SetCanceled(CancellationToken cancellationToken) => _completion.TrySetCanceled(cancellationToken);
+}
