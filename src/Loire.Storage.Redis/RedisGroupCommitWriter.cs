@@ -23,7 +23,7 @@ internal sealed class RedisGroupCommitWriter
     private readonly RedisLayout _layout;
     private readonly int _maxOperationsPerCommit;
     private readonly ILogger _logger;
-    private readonly RedisStoreMetrics _metrics;
+    private readonly StoreMetrics _metrics;
     private Task _loop = Task.CompletedTask;
     private RedisWriteRequest? _carried;
     private long _commits;
@@ -33,7 +33,7 @@ internal sealed class RedisGroupCommitWriter
 
     /// <summary>Creates a writer on <paramref name="database"/>; call <see cref="Start"/> next.</summary>
     public RedisGroupCommitWriter(IDatabase database, RedisLayout layout, int maxOperationsPerCommit, ILogger logger,
-        RedisStoreMetrics metrics)
+        StoreMetrics metrics)
     {
         _database = database;
         _layout = layout;

@@ -84,7 +84,7 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
         _connection.ConnectionRestored += OnConnectionRestored;
         _database = _connection.GetDatabase();
         _layout = new RedisLayout(options.KeyPrefix);
-        _writer = new RedisGroupCommitWriter(_database, _layout, options.MaxOperationsPerCommit, _logger, new RedisStoreMetrics(meterFactory));
+        _writer = new RedisGroupCommitWriter(_database, _layout, options.MaxOperationsPerCommit, _logger, new StoreMetrics("redis", meterFactory));
         _writer.Start();
         RedisStoreLog.Opened(_logger, string.Join(",", _connection.GetEndPoints().Select(e => e.ToString())), options.KeyPrefix,
             _connection.IsConnected);

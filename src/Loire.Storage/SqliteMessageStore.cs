@@ -67,7 +67,7 @@ public sealed class SqliteMessageStore : IMessageStore, IDisposable
         }
 
         _reader = new StoreReader(_options.DatabasePath);
-        _writer = new GroupCommitWriter(connection, _options, _logger, new StoreMetrics(meterFactory), FaultHooks);
+        _writer = new GroupCommitWriter(connection, _options, _logger, new StoreMetrics("sqlite", meterFactory), FaultHooks);
         _writer.Start();
         StoreLog.Opened(_logger, _options.DatabasePath, _options.Durability, SqliteSchema.Version);
     }

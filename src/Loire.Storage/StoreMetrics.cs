@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Loire.Storage.Sqlite;
+namespace Loire.Storage;
 
-/// <summary>The embedded store's instruments on the "Loire" meter.</summary>
-internal sealed class StoreMetrics
+/// <summary>The instruments every message store records on the "Loire" meter, tagged with the store's name.</summary>
+public sealed class StoreMetrics
 {
     /// <summary>Name of the meter shared by every Loire instrument.</summary>
     public const string MeterName = "Loire";
@@ -12,17 +12,20 @@ internal sealed class StoreMetrics
     // Used when no IMeterFactory is supplied (tests, tools); listeners still find it by name.
     private static readonly Meter _sharedMeter = new(MeterName);
 
-    private static readonly KeyValuePair<string, object?> _storeTag = new("loire.store", "sqlite");
     private static readonly KeyValuePair<string, object?> _successTag = new("loire.store.outcome", "success");
     private static readonly KeyValuePair<string, object?> _failureTag = new("loire.store.outcome", "failure");
 
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<int> _commitBatchSize;
     private readonly Counter<long> _commits;
+    private readonly KeyValuePair<string, object?> _storeTag;
 
     /// <summary>Creates the instruments on the factory's "Loire" meter, or on a process-wide one when there is no factory.</summary>
-    public StoreMetrics(IMeterFactory? meterFactory)
+    /// <param name="storeName">The value of the <c>loire.store</c> tag, e.g. "sqlite" or "redis".</param>
+    /// <param name="meterFactory">Where the meter comes from; null for the process-wide meter.</param>
+    public StoreMetrics(string storeName, IMeterFactory? meterFactory)
     {
+        _storeTag = new("loire.store", storeName);
         var meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? _sharedMeter;
         _commitDuration = meter.CreateHistogram<double>("loire.store.commit.duration", "ms",
             "Time from the start of a group commit to its durable end.");
