@@ -1,4 +1,5 @@
 using System.Net;
+using StackExchange.Redis;
 
 namespace Loire.Silo.Configuration;
 
@@ -33,9 +34,25 @@ public static class LoireSiloOptionsValidator
             yield return $"invalid value '{options.MaxMessageSize}' for {SiloSettings.MaxMessageSize.DisplayName}: expected {MinMessageSize} to {MaxMessageSizeLimit} bytes";
         }
 
-        if (options.Cluster == ClusterMode.Redis)
+        if (options.Cluster == ClusterMode.Redis && options.Redis is null)
         {
-            yield return "cluster mode 'redis' is not available yet";
+            yield return $"{SiloSettings.Redis.DisplayName} is required with {SiloSettings.Cluster.Flag} redis";
+        }
+        else if (options.Redis is not null && !IsRedisConfiguration(options.Redis))
+        {
+            yield return $"invalid value '{options.Redis}' for {SiloSettings.Redis.DisplayName}: expected a Redis connection string such as 127.0.0.1:6379";
+        }
+    }
+
+    private static bool IsRedisConfiguration(string configuration)
+    {
+        try
+        {
+            return ConfigurationOptions.Parse(configuration).EndPoints.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

@@ -136,7 +136,7 @@ public sealed class SiloProcessTests(ITestOutputHelper log)
 
         var redis = await SiloProcess.RunToExitAsync(["--cluster", "redis"], TimeSpan.FromSeconds(30));
         Assert.True(redis.ExitCode == 2, $"Exit code {redis.ExitCode} for --cluster redis:{Environment.NewLine}{redis.Output}");
-        Assert.Contains("cluster mode 'redis' is not available yet", redis.Output);
+        Assert.Contains("--redis (LOIRE_Redis) is required with --cluster redis", redis.Output);
     }
 
     /// <summary>

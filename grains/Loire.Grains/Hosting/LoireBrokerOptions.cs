@@ -11,6 +11,13 @@ public sealed class LoireBrokerOptions
     /// <summary>Whether each group commit is fsynced (Full) or only survives a process crash (Normal).</summary>
     public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
 
+    /// <summary>
+    /// Creates the message store; <see langword="null"/> (the default) uses the embedded SQLite store in
+    /// <see cref="DataDirectory"/>. A cluster sets it to a store every silo shares, so entities re-activate
+    /// on any silo with their messages.
+    /// </summary>
+    public Func<IServiceProvider, IMessageStore>? StoreFactory { get; set; }
+
     /// <summary>Largest message accepted by any entity, in bytes (entities may set a lower limit).</summary>
     public int MaxMessageSizeBytes { get; set; } = 1024 * 1024;
 

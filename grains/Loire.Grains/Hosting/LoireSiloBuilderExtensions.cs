@@ -16,7 +16,7 @@ namespace Loire.Grains.Hosting;
 /// <summary>Registers the Loire broker in an Orleans silo.</summary>
 public static class LoireSiloBuilderExtensions
 {
-    /// <summary>Adds Loire's grains, the embedded message store and its instruments to the silo.</summary>
+    /// <summary>Adds Loire's grains, the message store (embedded SQLite unless <see cref="LoireBrokerOptions.StoreFactory"/> says otherwise) and its instruments to the silo.</summary>
     public static ISiloBuilder AddLoire(this ISiloBuilder builder, Action<LoireBrokerOptions>? configure = null)
     {
         var services = builder.Services;
@@ -35,6 +35,11 @@ public static class LoireSiloBuilderExtensions
         services.TryAddSingleton<IMessageStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LoireBrokerOptions>>().Value;
+            if (options.StoreFactory is { } createStore)
+            {
+                return createStore(sp);
+            }
+
             return new SqliteMessageStore(
                 new SqliteMessageStoreOptions { DataDirectory = options.DataDirectory, Durability = options.Durability },
                 sp.GetRequiredService<ILogger<SqliteMessageStore>>(),

@@ -19,13 +19,15 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly ITestOutputHelper? _log;
     private readonly string _root;
     private readonly ProcessOutput _output = new();
+    private readonly string[] _extraArgs;
     private Process? _process;
     private int _launches;
 
-    private SiloProcess(ITestOutputHelper? log, string root, int[] ports)
+    private SiloProcess(ITestOutputHelper? log, string root, int[] ports, IEnumerable<string>? extraArgs)
     {
         _log = log;
         _root = root;
+        _extraArgs = extraArgs?.ToArray() ?? [];
         DataDirectory = Path.Combine(root, "data");
         SiloPort = ports[0];
         GatewayPort = ports[1];
@@ -54,10 +56,14 @@ public sealed class SiloProcess : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts a silo and waits for its ready line.</summary>
-    public static async Task<SiloProcess> StartAsync(ITestOutputHelper? log = null, CancellationToken cancellationToken = default)
+    public static Task<SiloProcess> StartAsync(ITestOutputHelper? log = null, CancellationToken cancellationToken = default) =>
+        StartAsync(log, extraArgs: null, cancellationToken);
+
+    /// <summary>Starts a silo with flags added to its ports and data folder (e.g. <c>--cluster redis</c>) and waits for its ready line.</summary>
+    public static async Task<SiloProcess> StartAsync(ITestOutputHelper? log, IEnumerable<string>? extraArgs, CancellationToken cancellationToken = default)
     {
         var root = Directory.CreateTempSubdirectory("loire-silo-").FullName;
-        var silo = new SiloProcess(log, root, FreePorts.Pick(3));
+        var silo = new SiloProcess(log, root, FreePorts.Pick(3), extraArgs);
         try
         {
             await silo.LaunchAsync(cancellationToken);
@@ -169,6 +175,7 @@ public sealed class SiloProcess : IAsyncDisposable
             "--silo-port", SiloPort.ToString(),
             "--gateway-port", GatewayPort.ToString(),
             "--http-port", HttpPort.ToString(),
+            .. _extraArgs,
         ];
         var ready = _output.WhenLineStartsWith(ReadyPrefix);
         var process = CreateProcess(args, _root, _output);
