@@ -59,8 +59,10 @@ public sealed class LoireSiloHost : IAsyncDisposable
     /// <summary>Runs until SIGTERM or Ctrl-C; returns the process exit code.</summary>
     public async Task<int> RunAsync()
     {
-        SiloLog.LogStarting(_logger, Options.Cluster, Options.ClusterId, Options.ServiceId, Options.SiloPort, Options.GatewayPort,
-            Options.DataDirFullPath, Options.Durability);
+        var store = Options.Cluster == ClusterMode.Redis
+            ? $"redis {Options.Redis}"
+            : $"embedded {Options.DataDirFullPath} ({Options.Durability} durability)";
+        SiloLog.LogStarting(_logger, Options.Cluster, Options.ClusterId, Options.ServiceId, Options.SiloPort, Options.GatewayPort, store);
         var portsInUse = OrleansPortProbe.FindPortsInUse(Options);
         foreach (var (setting, port) in portsInUse)
         {

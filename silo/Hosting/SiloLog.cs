@@ -9,8 +9,8 @@ public static partial class SiloLog
     public const string Category = "Loire.Silo";
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "Starting silo: cluster {Cluster} (cluster id {ClusterId}, service id {ServiceId}), silo port {SiloPort}, gateway port {GatewayPort}, data {DataDirectory} ({Durability} durability)")]
-    public static partial void LogStarting(ILogger logger, ClusterMode cluster, string clusterId, string serviceId, int siloPort, int gatewayPort, string dataDirectory, SqliteDurability durability);
+        Message = "Starting silo: cluster {Cluster} (cluster id {ClusterId}, service id {ServiceId}), silo port {SiloPort}, gateway port {GatewayPort}, store {Store}")]
+    public static partial void LogStarting(ILogger logger, ClusterMode cluster, string clusterId, string serviceId, int siloPort, int gatewayPort, string store);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "The silo failed to start")]
     public static partial void LogStartFailed(ILogger logger, Exception exception);
