@@ -128,6 +128,101 @@ public sealed partial class ClusterTests(ITestOutputHelper log)
         }
     }
 
+    [Fact]
+    public async Task OneClientWithBothGatewaysFailsOverWhenTheQueuesSiloIsKilled()
+    {
+        const string queue = "client-failover";
+        const int total = 100;
+        using var timeout = new CancellationTokenSource(s_testTimeout);
+        var ct = timeout.Token;
+        await using var redis = await RedisServer.StartAsync(log, ct);
+        SiloProcess[] silos = [await StartClusterSiloAsync(redis, ct), await StartClusterSiloAsync(redis, ct)];
+        try
+        {
+            // One client, both gateways in one list; it must fail over by itself: no new client after the kill.
+            var options = new LoireClientOptions { ClusterId = ClusterId, OperationTimeout = TimeSpan.FromSeconds(5) };
+            options.Gateways.Add($"{silos[0].Gateway};{silos[1].Gateway}");
+            await using var client = new LoireClient(options);
+            await client.CreateAdministrationClient().CreateQueueAsync(new CreateQueueOptions(queue), ct);
+            var sender = client.CreateSender(queue);
+            for (var i = 0; i < total; i += 20)
+            {
+                await sender.SendMessagesAsync(Enumerable.Range(i, 20).Select(IndexedMessages.Create), ct);
+            }
+
+            // Kill the silo the queue is active on: its grain must re-activate on the other silo.
+            var placement = await WaitForPlacementAsync(silos, [queue], TimeSpan.FromSeconds(30), ct);
+            Assert.Equal(1, placement[0].Count + placement[1].Count);
+            var victim = placement[0].Count == 1 ? silos[0] : silos[1];
+            log.WriteLine($"killing silo with gateway {victim.Gateway}, which hosts {queue}");
+            await victim.KillAsync();
+            var sinceKill = Stopwatch.StartNew();
+
+            var receiver = client.CreateReceiver(queue);
+            var received = new List<int>(total);
+            TimeSpan? firstReceive = null;
+            var transientFailures = 0;
+            var otherFailures = new List<Exception>();
+            while (received.Distinct().Count() < total && sinceKill.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                try
+                {
+                    var batch = await receiver.ReceiveMessagesAsync(100, TimeSpan.FromSeconds(1), ct);
+                    if (batch.Count > 0)
+                    {
+                        firstReceive ??= sinceKill.Elapsed;
+                    }
+
+                    foreach (var message in batch)
+                    {
+                        try
+                        {
+                            await receiver.CompleteMessageAsync(message, ct);
+                        }
+                        catch (LoireException e) when (e.IsTransient)
+                        {
+                            // Not completed: it comes back when its lock expires; count the failure and go on.
+                            transientFailures++;
+                            log.WriteLine($"{sinceKill.Elapsed.TotalSeconds:0.00} s: complete failed: {e.Reason}: {e.Message}");
+                        }
+                    }
+
+                    received.AddRange(batch.Select(IndexedMessages.IndexOf));
+                }
+                catch (LoireException e) when (e.IsTransient && !ct.IsCancellationRequested)
+                {
+                    transientFailures++;
+                    log.WriteLine($"{sinceKill.Elapsed.TotalSeconds:0.00} s: transient {e.Reason}: {e.Message}");
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    otherFailures.Add(e);
+                    log.WriteLine($"{sinceKill.Elapsed.TotalSeconds:0.00} s: NOT a transient LoireException: {e}");
+                    await Task.Delay(100, ct);
+                }
+            }
+
+            var duplicates = received.Count - received.Distinct().Count();
+            log.WriteLine($"first successful receive {firstReceive?.TotalSeconds:0.00} s after the kill; "
+                + $"{received.Distinct().Count()} distinct of {total} after {sinceKill.Elapsed.TotalSeconds:0.00} s; "
+                + $"{duplicates} duplicates; {transientFailures} transient failures; {otherFailures.Count} other failures");
+            Assert.True(otherFailures.Count == 0,
+                $"The client surfaced {otherFailures.Count} failures that were not transient LoireExceptions: "
+                + string.Join("; ", otherFailures.Select(e => $"{e.GetType().Name}: {e.Message}")));
+            Assert.True(firstReceive is not null, $"Nothing received within 30 s of the kill ({transientFailures} transient failures).");
+            Assert.True(firstReceive < TimeSpan.FromSeconds(15), $"First receive only {firstReceive?.TotalSeconds:0.00} s after the kill.");
+            var missing = Enumerable.Range(0, total).Except(received).ToList();
+            Assert.True(missing.Count == 0, $"Messages not received within 30 s of the kill: {IndexedMessages.Sample(missing)}.");
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
     private Task<SiloProcess> StartClusterSiloAsync(RedisServer redis, CancellationToken ct) =>
         SiloProcess.StartAsync(log, ["--cluster", "redis", "--redis", redis.Configuration, "--cluster-id", ClusterId], ct);
 
