@@ -140,7 +140,7 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        RedisStoreErrors.ValidateBatch(batch);
+        StoreInput.ValidateBatch(batch);
         var request = new RedisBatchWrite(batch, cancellationToken);
         Enqueue(request);
         return new ValueTask(request.Completion);
@@ -150,7 +150,7 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
     /// <remarks>Goes through the writer like a batch (HSETNX inside the group's script): true only once the entry is durable.</remarks>
     public Task<bool> TryCreateEntityAsync(EntityRecord entity, CancellationToken cancellationToken = default)
     {
-        RedisStoreErrors.ValidateEntity(entity);
+        StoreInput.ValidateEntity(entity);
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {

@@ -2,74 +2,20 @@ using StackExchange.Redis;
 
 namespace Loire.Storage.Redis;
 
-/// <summary>
-/// A write queued for the group-commit writer, with a caller waiting on its task. It can be abandoned through its
-/// cancellation token only until the writer claims it; once claimed it runs to the end.
-/// </summary>
-internal abstract class RedisWriteRequest
+/// <summary>A write for the Redis writer: what it adds to the group's script and how it reads the script's results.</summary>
+internal abstract class RedisWriteRequest(CancellationToken cancellationToken) : WriteRequest(cancellationToken)
 {
-    private const int Queued = 0;
-    private const int Claimed = 1;
-    private const int Abandoned = 2;
-
-    private readonly CancellationToken _cancellationToken;
-    private CancellationTokenRegistration _registration;
-    private int _state;
-
-    protected RedisWriteRequest(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
-
     /// <summary>How many operations the request adds to a group.</summary>
     public abstract int OperationCount { get; }
 
     /// <summary>How many 1/0 results of the script belong to this request (one per entity creation).</summary>
     public virtual int ResultCount => 0;
 
-    /// <summary>Completes the caller's task as cancelled as soon as the token fires while the request is still queued.</summary>
-    public void WatchCancellation()
-    {
-        if (_cancellationToken.CanBeCanceled)
-        {
-            _registration = _cancellationToken.UnsafeRegister(static state => ((RedisWriteRequest)state!).Abandon(), this);
-        }
-    }
-
-    /// <summary>Takes the request for execution; false when its caller cancelled it first.</summary>
-    public bool TryClaim()
-    {
-        if (_cancellationToken.IsCancellationRequested)
-        {
-            Abandon();
-        }
-
-        if (Interlocked.CompareExchange(ref _state, Claimed, Queued) != Queued)
-        {
-            return false;
-        }
-
-        _registration.Unregister();
-        return true;
-    }
-
     /// <summary>Appends the request's script arguments.</summary>
     public abstract void AppendArguments(List<RedisValue> arguments);
 
     /// <summary>Completes the caller's task once the group is durable; <paramref name="results"/> are this request's script results.</summary>
     public abstract void Succeed(ReadOnlySpan<long> results);
-
-    /// <summary>Fails the caller's task (no-op when it already completed).</summary>
-    public abstract void Fail(Exception exception);
-
-    /// <summary>Completes the caller's task as cancelled.</summary>
-    protected abstract void SetCanceled(CancellationToken cancellationToken);
-
-    private void Abandon()
-    {
-        if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued)
-        {
-            _registration.Unregister();
-            SetCanceled(_cancellationToken);
-        }
-    }
 }
 
 /// <summary>A <see cref="StoreBatch"/> waiting for its group commit.</summary>

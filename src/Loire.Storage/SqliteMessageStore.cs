@@ -102,7 +102,7 @@ public sealed class SqliteMessageStore : IMessageStore, IDisposable
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        StoreErrors.ValidateBatch(batch);
+        StoreInput.ValidateBatch(batch);
         var request = new BatchWrite(batch, cancellationToken);
         Enqueue(request);
         return new ValueTask(request.Completion);
@@ -112,7 +112,7 @@ public sealed class SqliteMessageStore : IMessageStore, IDisposable
     /// <remarks>Goes through the writer like a batch: true only once the entry is durable.</remarks>
     public Task<bool> TryCreateEntityAsync(EntityRecord entity, CancellationToken cancellationToken = default)
     {
-        StoreErrors.ValidateEntity(entity);
+        StoreInput.ValidateEntity(entity);
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {

@@ -36,33 +36,4 @@ internal static class StoreErrors
     public static bool IsStorageFailure(Exception exception) => exception is SqliteException sqlite && sqlite.SqliteErrorCode is
         SqliteBusy or SqliteLocked or SqliteNoMem or SqliteReadOnly or SqliteInterrupt or SqliteIoErr or SqliteCorrupt or
         SqliteFull or SqliteCantOpen or SqliteProtocol or SqlitePerm or SqliteNotADb;
-
-    /// <summary>Throws <see cref="ArgumentException"/> for a batch the writer could not apply, before it is queued.</summary>
-    public static void ValidateBatch(StoreBatch batch)
-    {
-        var operations = batch.Operations;
-        for (var i = 0; i < operations.Count; i++)
-        {
-            var operation = operations[i];
-            if (string.IsNullOrEmpty(operation.EntityPath))
-            {
-                throw new ArgumentException($"Operation {i} ({operation.Kind}) of the batch has no entity path.", nameof(batch));
-            }
-
-            if (operation.Kind == StoreOperationKind.PutEntity && operation.Entity is null)
-            {
-                throw new ArgumentException($"Operation {i} (PutEntity) of the batch has no entity record.", nameof(batch));
-            }
-        }
-    }
-
-    /// <summary>Throws <see cref="ArgumentException"/> for a catalog entry that cannot be stored.</summary>
-    public static void ValidateEntity(EntityRecord entity)
-    {
-        ArgumentNullException.ThrowIfNull(entity);
-        if (string.IsNullOrEmpty(entity.Path))
-        {
-            throw new ArgumentException("The entity record has no path.", nameof(entity));
-        }
-    }
 }

@@ -1,7 +1,7 @@
-namespace Loire.Storage.Sqlite;
+namespace Loire.Storage;
 
 /// <summary>
-/// Something queued for the writer thread, with a caller waiting on its task. A request can be abandoned through
+/// Something queued for a store's group-commit writer (both stores use it), with a caller waiting on its task. A request can be abandoned through
 /// its cancellation token only until the writer claims it; once claimed it runs to the end.
 /// </summary>
 internal abstract class WriteRequest
