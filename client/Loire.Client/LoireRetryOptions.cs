@@ -13,8 +13,12 @@ namespace Loire.Client;
 /// </remarks>
 public sealed class LoireRetryOptions
 {
-    /// <summary>Most retries after the first attempt; 0 disables retrying. Default 3.</summary>
-    public int MaxRetries { get; set; } = 3;
+    /// <summary>
+    /// Most retries after the first attempt; 0 disables retrying. Default 5: with the default delays the retries span
+    /// about 6 s (0.2 + 0.4 + 0.8 + 1.6 + 3.2 s, each within 20 % jitter), longer than a cluster takes to declare a
+    /// killed silo dead and re-activate its entities elsewhere, so callers ride through a silo failure.
+    /// </summary>
+    public int MaxRetries { get; set; } = 5;
 
     /// <summary>Wait before the first retry (and between retries in <see cref="LoireRetryMode.Fixed"/> mode). Default 0.2 s.</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(0.2);

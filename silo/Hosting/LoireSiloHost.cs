@@ -74,6 +74,12 @@ public sealed class LoireSiloHost : IAsyncDisposable
             return 1;
         }
 
+        if (_app.Services.GetRequiredService<IMessageStore>() is RedisMessageStore redisStore)
+        {
+            // Warns (and the silo still starts) when Redis would lose acknowledged sends in a crash.
+            await redisStore.CheckDurabilityAsync(CancellationToken.None);
+        }
+
         try
         {
             // Orleans' hosted service completes its start, gateway included, before StartAsync returns.

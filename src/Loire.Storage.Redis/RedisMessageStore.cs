@@ -57,7 +57,8 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
     /// <summary>
     /// Connects synchronously (blocking for at most <see cref="RedisMessageStoreOptions.OperationTimeout"/>; it does not
     /// fail when Redis is down, the first calls then fail with <c>StoreUnavailable</c>). Hosts should prefer
-    /// <see cref="ConnectAsync"/>, which does not block a thread and also checks Redis's persistence settings.
+    /// <see cref="ConnectAsync"/>, which does not block a thread and also checks Redis's persistence settings (or call
+    /// <see cref="CheckDurabilityAsync"/> themselves).
     /// Instruments go to <paramref name="meterFactory"/>'s "Loire" meter, or to a process-wide "Loire" meter without one.
     /// </summary>
     public RedisMessageStore(RedisMessageStoreOptions options, ILogger<RedisMessageStore>? logger = null,
@@ -111,7 +112,7 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
         }
 
         var store = new RedisMessageStore(snapshot, logger, meterFactory, connection);
-        await store.CheckDurabilityAsync().ConfigureAwait(false);
+        await store.CheckDurabilityAsync(CancellationToken.None).ConfigureAwait(false);
         return store;
     }
 
@@ -348,22 +349,33 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
         return configuration;
     }
 
-    private async Task CheckDurabilityAsync()
+    /// <summary>
+    /// Reads Redis's persistence settings and logs a warning unless they are <c>appendonly yes</c> and
+    /// <c>appendfsync always</c>, the only settings under which an acknowledged send survives a Redis crash.
+    /// </summary>
+    /// <returns>True when Redis is set up that way; false when it is not, or could not be asked (down, or CONFIG
+    /// forbidden), which is logged too.</returns>
+    public async Task<bool> CheckDurabilityAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfDisposed();
         try
         {
             // A plain command rather than IServer.ConfigGetAsync, which needs the client's admin mode.
-            var appendOnly = await ConfigValueAsync("appendonly").ConfigureAwait(false);
-            var appendFsync = await ConfigValueAsync("appendfsync").ConfigureAwait(false);
-            if (appendOnly != "yes" || appendFsync != "always")
+            var appendOnly = await ConfigValueAsync("appendonly").WaitAsync(cancellationToken).ConfigureAwait(false);
+            var appendFsync = await ConfigValueAsync("appendfsync").WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (appendOnly == "yes" && appendFsync == "always")
             {
-                RedisStoreLog.NotDurable(_logger, appendOnly, appendFsync);
+                return true;
             }
+
+            RedisStoreLog.NotDurable(_logger, appendOnly, appendFsync);
+            return false;
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Best effort only: Redis may be down, or CONFIG renamed or forbidden by an ACL.
             RedisStoreLog.DurabilityUnchecked(_logger, exception);
+            return false;
         }
     }
 

@@ -21,7 +21,7 @@ internal static partial class RedisStoreLog
         Message = "Redis is not configured for durable commits (appendonly={AppendOnly}, appendfsync={AppendFsync}); start it with --appendonly yes --appendfsync always")]
     public static partial void NotDurable(ILogger logger, string appendOnly, string appendFsync);
 
-    [LoggerMessage(EventId = 4204, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Warning,
         Message = "Could not read the Redis persistence settings (CONFIG GET); durability is not checked")]
     public static partial void DurabilityUnchecked(ILogger logger, Exception exception);
 

@@ -20,6 +20,28 @@ public sealed class ObservabilityTests(RedisServerFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task CheckDurability_WarnsWhenRedisDoesNotFsyncEveryWrite()
+    {
+        var logger = new CapturingLogger();
+        await using var store = await RedisMessageStore.ConnectAsync(Options(server), logger);
+        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.Configuration);
+        var database = admin.GetDatabase();
+
+        await database.ExecuteAsync("CONFIG", "SET", "appendfsync", "everysec");
+        try
+        {
+            Assert.False(await store.CheckDurabilityAsync());
+            Assert.Contains(logger.Events, e => e.Id == 4203);
+        }
+        finally
+        {
+            await database.ExecuteAsync("CONFIG", "SET", "appendfsync", "always");
+        }
+
+        Assert.True(await store.CheckDurabilityAsync());
+    }
+
+    [Fact]
     public async Task Commits_AreMeasured_WithTheRedisStoreTag()
     {
         var commits = new ConcurrentBag<(long Value, string? Store, string? Outcome)>();
