@@ -27,6 +27,7 @@ public static class LoireSiloBuilderExtensions
 
         // Co-hosted clients and topic-to-subscription calls: a cancelled call's answer (locked messages) is not dropped.
         services.Configure<SiloMessagingOptions>(o => o.WaitForCancellationAcknowledgement = true);
+        builder.AddIncomingGrainCallFilter<ErrorBoundaryFilter>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GrainPayloadCodec>();
         services.TryAddSingleton<EntityMetricsRegistry>();

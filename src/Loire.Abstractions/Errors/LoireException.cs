@@ -12,6 +12,13 @@ public sealed class LoireException : Exception
         EntityPath = entityPath;
     }
 
+    private LoireException(string describedMessage, LoireErrorReason reason, string? entityPath)
+        : base(describedMessage)
+    {
+        Reason = reason;
+        EntityPath = entityPath;
+    }
+
     /// <summary>Why the operation failed.</summary>
     [Id(0)]
     public LoireErrorReason Reason { get; }
@@ -27,6 +34,14 @@ public sealed class LoireException : Exception
     public static bool IsTransientReason(LoireErrorReason reason) => reason is
         LoireErrorReason.ServiceBusy or LoireErrorReason.ServiceTimeout or
         LoireErrorReason.StoreUnavailable or LoireErrorReason.ServiceCommunicationProblem;
+
+    /// <summary>
+    /// The same error without its inner exception, naming the cause's type instead: what a grain may send to a
+    /// client, which cannot deserialize the silo's own exception types (Redis, SQLite).
+    /// </summary>
+    internal LoireException WithoutInnerException() => InnerException is null
+        ? this
+        : new LoireException($"{Message} (cause: {InnerException.GetType().Name})", Reason, EntityPath);
 
     private static string Describe(LoireErrorReason reason, string message, string? entityPath) => entityPath is null
         ? $"{message} (Reason: {reason})"

@@ -7,7 +7,8 @@ namespace Loire.ProcessTests.Infrastructure;
 /// <summary>
 /// One <c>redis-server</c> child process on a free loopback port, configured as a Loire cluster needs it: every
 /// write appended to the AOF and fsynced before Redis answers (<c>appendonly yes</c>, <c>appendfsync always</c>),
-/// no RDB snapshots. Disposing kills it and deletes its folder.
+/// no RDB snapshots. <see cref="KillAsync"/> and <see cref="RestartAsync"/> simulate an outage on the same port and
+/// data folder. Disposing kills it and deletes its folder.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -18,9 +19,12 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly ProcessOutput _output = new();
     private Process? _process;
 
-    private RedisServer(ITestOutputHelper? log, string root, int port)
+    private readonly string _executable;
+
+    private RedisServer(ITestOutputHelper? log, string executable, string root, int port)
     {
         _log = log;
+        _executable = executable;
         _root = root;
         Port = port;
     }
@@ -43,10 +47,10 @@ public sealed class RedisServer : IAsyncDisposable
                 "redis-server is not installed (not found on PATH); the cluster tests need it. Install it with "
                 + "'apt-get install -y redis-server' (test.sh does this).");
         var root = Directory.CreateTempSubdirectory("loire-redis-").FullName;
-        var server = new RedisServer(log, root, FreePorts.Pick(1)[0]);
+        var server = new RedisServer(log, executable, root, FreePorts.Pick(1)[0]);
         try
         {
-            await server.LaunchAsync(executable, cancellationToken);
+            await server.LaunchAsync(cancellationToken);
             return server;
         }
         catch
@@ -56,20 +60,35 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGKILL: Redis stops at once, keeping only what its AOF already holds.</summary>
+    public async Task KillAsync()
     {
-        if (_process is not null)
+        if (_process is null)
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-            _process = null;
+            return;
         }
 
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _output.Mark($"redis-server pid {_process.Id} killed");
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts Redis again on the same port and folder; it replays its AOF before it answers PING.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await KillAsync();
+        await LaunchAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         WriteOutputToTestLog();
         try
         {
@@ -81,9 +100,9 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private async Task LaunchAsync(string executable, CancellationToken cancellationToken)
+    private async Task LaunchAsync(CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(executable)
+        var info = new ProcessStartInfo(_executable)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
