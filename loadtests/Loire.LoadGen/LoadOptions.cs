@@ -22,7 +22,7 @@ internal sealed record LoadOptions
     public int Batch { get; init; } = 1;
     public int Window { get; init; } = 1000;
     public int Prefetch { get; init; } = 500;
-    public ConsumerKind Consumer { get; init; } = ConsumerKind.Processor;
+    public ConsumerKind Consumer { get; init; } = ConsumerKind.Receiver;
     public int Concurrency { get; init; } = 250;
     public double LatencySeconds { get; init; } = 10;
     public double LatencyWarmUpSeconds { get; init; } = 1;
