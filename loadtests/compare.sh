@@ -96,7 +96,7 @@ LOIRE_STATUS=0
 "${LOADGEN[@]}" --gateway "127.0.0.1:$GATEWAY_PORT" --broker-pid "$SILO_PID" --scenarios "$LOIRE_SCENARIOS" \
   --runs "$RUNS" --messages "$MSGS" --size "$SIZE" --window "$WINDOW" --prefetch "$PREFETCH" --batch "$BATCH" \
   --lat-secs "$LAT_SECS" --fanout-messages "$FANOUT_MSGS" --out "$LOIRE_RESULTS" $LOIRE_ARGS $EXTRA_ARGS \
-  2> >(tee -a "$LOG" >&2) | tee -a "$LOG" || LOIRE_STATUS=$?
+  | tee -a "$LOG" || LOIRE_STATUS=$?    # stderr stays on the terminal, so the progress display shows
 log "stopping the silo"
 stop_silo
 
@@ -110,7 +110,8 @@ if [ "$SKIP_RABBITMQ" != 1 ]; then
   SKIP_REDIS=1 OUT_DIR="$RMQ_OUT" RUNS="$RUNS" MSGS="$MSGS" SIZE="$SIZE" WINDOW="$WINDOW" PREFETCH="$PREFETCH" \
   LAT_RATE="$LAT_RATE" LAT_SECS="$LAT_SECS" FANOUT_QUEUES="$FANOUT_QUEUES" FANOUT_MSGS="$FANOUT_MSGS" \
   RMQ_SCENARIOS="$RMQ_SCENARIOS" EXTRA_ARGS="$EXTRA_ARGS" \
-    "$BENCH_DIR/run-baseline.sh" 2>&1 | tee -a "$LOG" || log "the RabbitMQ baseline reported failures"
+    "$BENCH_DIR/run-baseline.sh" 2>&1 | tee -a "$LOG" | grep --line-buffered -v '^summary ' \
+    || log "the RabbitMQ baseline reported failures"
   RMQ_RESULTS=$(ls -t "$RMQ_OUT"/results-*.txt 2>/dev/null | head -1 || true)
 fi
 

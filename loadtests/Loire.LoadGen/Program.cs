@@ -57,25 +57,32 @@ if (options.WarmUp)
 var runner = new ScenarioRunner(client, options, progress);
 var guard = new NoiseGuard(options);
 var results = new List<ResultLine>();
-foreach (var scenario in options.Scenarios)
+try
 {
-    for (var run = 1; run <= options.Runs; run++)
+    foreach (var scenario in options.Scenarios)
     {
-        var lines = await guard.MeasureAsync(scenario.Name, run, () => runner.RunAsync(scenario, run, cancellation.Token), cancellation.Token);
-        foreach (var line in lines)
+        for (var run = 1; run <= options.Runs; run++)
         {
-            Console.WriteLine(line);
-        }
+            var lines = await guard.MeasureAsync(scenario.Name, run, () => runner.RunAsync(scenario, run, cancellation.Token), cancellation.Token);
+            foreach (var line in lines)
+            {
+                Console.WriteLine(line);
+            }
 
-        if (options.OutFile is not null)
-        {
-            await File.AppendAllLinesAsync(options.OutFile, lines.Select(l => l.ToString()), cancellation.Token);
-        }
+            if (options.OutFile is not null)
+            {
+                await File.AppendAllLinesAsync(options.OutFile, lines.Select(l => l.ToString()), CancellationToken.None);
+            }
 
-        results.AddRange(lines);
+            results.AddRange(lines);
+        }
     }
+}
+catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+{
+    Console.Error.WriteLine("# interrupted; the table covers the runs that finished");
 }
 
 Console.WriteLine();
 ResultTables.PrintSummary(results.Select(r => r.ToString()), Console.Out);
-return results.Any(r => r.Failed) ? 1 : 0;
+return cancellation.IsCancellationRequested ? 130 : results.Any(r => r.Failed) ? 1 : 0;
