@@ -35,11 +35,10 @@ internal sealed class CpuMeter
         var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         var client = (Process.GetCurrentProcess().TotalProcessorTime - _ownCpu).TotalSeconds / seconds * 100;
         double? broker = _brokerPid is { } pid && _brokerTicks >= 0 && ProcessTicks(pid) is var ticks and >= 0
-            ? (ticks - _brokerTicks) / TicksPerSecond / seconds * 100
+            ? Percent(ticks - _brokerTicks, seconds)
             : null;
         var now = MachineTicks.Read();
-        var machine = Math.Max(0, 100.0 * Environment.ProcessorCount - (now.Idle - _machine.Idle) / TicksPerSecond / seconds * 100);
-        return new CpuUsage(broker, client, machine, (now.Steal - _machine.Steal) / TicksPerSecond / seconds * 100);
+        return new CpuUsage(broker, client, now.BusyPercentSince(_machine, seconds), Percent(now.Steal - _machine.Steal, seconds));
     }
 
     /// <summary>
@@ -57,7 +56,7 @@ internal sealed class CpuMeter
             var sampleStarted = Stopwatch.GetTimestamp();
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             var seconds = Stopwatch.GetElapsedTime(sampleStarted).TotalSeconds;
-            busy = Math.Max(0, 100.0 * Environment.ProcessorCount - (MachineTicks.Read().Idle - before.Idle) / TicksPerSecond / seconds * 100);
+            busy = MachineTicks.Read().BusyPercentSince(before, seconds);
             quietSamples = busy <= maxBusyPercent ? quietSamples + 1 : 0;
             if (quietSamples == 2)
             {
@@ -72,6 +71,8 @@ internal sealed class CpuMeter
 
         return busy;
     }
+
+    private static double Percent(long ticks, double seconds) => ticks / TicksPerSecond / seconds * 100;
 
     /// <summary>utime + stime of a process in clock ticks; -1 when it cannot be read (the process is gone).</summary>
     private static long ProcessTicks(int pid)
@@ -99,6 +100,10 @@ internal sealed class CpuMeter
             long Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
             return new MachineTicks(Field(4) + Field(5), Field(8));
         }
+
+        /// <summary>Busy time of all cores since <paramref name="earlier"/>: cores × wall time − idle time.</summary>
+        public double BusyPercentSince(MachineTicks earlier, double seconds) =>
+            Math.Max(0, 100.0 * Environment.ProcessorCount - Percent(Idle - earlier.Idle, seconds));
     }
 }
 

@@ -59,18 +59,4 @@ internal sealed class DeliveryTracker
             _allDelivered.TrySetResult(now);
         }
     }
-
-    /// <summary>Waits until every message arrived; false when <paramref name="timeout"/> passes first.</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await AllDelivered.WaitAsync(timeout, cancellationToken);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
 }

@@ -11,8 +11,6 @@ internal sealed class ResultLine(string broker, string scenario, int run)
 {
     private readonly List<(string Key, string Value)> _fields = [];
 
-    public string Scenario => scenario;
-
     /// <summary>The run failed (error, timeout, lost messages); the invocation exits non-zero.</summary>
     public bool Failed { get; private set; }
 

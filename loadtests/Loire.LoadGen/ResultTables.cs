@@ -27,7 +27,7 @@ internal static class ResultTables
     /// </summary>
     public static void PrintComparison(IEnumerable<string> loireLines, IEnumerable<string> rabbitLines, TextWriter output)
     {
-        var rabbit = Group(rabbitLines).ToDictionary(g => g.Scenario, g => g.Runs);
+        var rabbit = Group(rabbitLines).Where(g => g.Broker == "rabbitmq").ToDictionary(g => g.Scenario, g => g.Runs);
         output.WriteLine("| scenario | Loire | RabbitMQ quorum | RabbitMQ classic | ratio Loire/quorum | ratio Loire/classic |");
         output.WriteLine("|---|---|---|---|---|---|");
         foreach (var group in Group(loireLines))
@@ -48,7 +48,7 @@ internal static class ResultTables
     }
 
     /// <summary>The baseline's name for the RabbitMQ scenario that matches a Loire scenario.</summary>
-    public static string RabbitScenario(string loireScenario, string queueType)
+    private static string RabbitScenario(string loireScenario, string queueType)
     {
         if (loireScenario is "publish-only" or "drain")
         {

@@ -19,8 +19,8 @@ public sealed class LoadGenSmokeTests(ITestOutputHelper log)
             "--gateway", silo.Gateway, "--broker-pid", silo.ProcessId.ToString(CultureInfo.InvariantCulture),
             "--scenarios", "durable-1p1c,durable-4p4c,publish-only,fanout-10,latency@200",
             "--messages", $"{Messages}", "--fanout-messages", $"{Messages}", "--runs", "1", "--lat-secs", "1", "--lat-warmup-secs", "0.5",
-            "--no-warmup", "--quiet", "--retries", "0", "--quiet-wait-secs", "0", "--timeout-secs", "60",
-        ], TimeSpan.FromSeconds(120));
+            "--no-warmup", "--quiet", "--retries", "0", "--quiet-wait-secs", "0", "--timeout-secs", "30",
+        ], TimeSpan.FromMinutes(4));
         log.WriteLine(run.Output);
 
         Assert.Equal(0, run.ExitCode);
