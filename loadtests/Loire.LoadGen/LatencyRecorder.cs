@@ -1,34 +1,29 @@
 namespace Loire.LoadGen;
 
-/// <summary>Collects end-to-end latencies from concurrent consumers and reports percentiles.</summary>
+/// <summary>Latency samples in milliseconds, recorded concurrently without locks; samples beyond the capacity are dropped.</summary>
 internal sealed class LatencyRecorder(int capacity)
 {
-    private readonly List<double> _milliseconds = new(capacity);
+    private readonly double[] _samples = new double[Math.Max(capacity, 1)];
+    private int _count;
 
-    public void Add(TimeSpan latency)
+    public int Count => Math.Min(Volatile.Read(ref _count), _samples.Length);
+
+    public void Add(double milliseconds)
     {
-        lock (_milliseconds)
+        var slot = Interlocked.Increment(ref _count) - 1;
+        if (slot < _samples.Length)
         {
-            _milliseconds.Add(latency.TotalMilliseconds);
+            _samples[slot] = milliseconds;
         }
     }
 
-    public double Percentile(double p)
+    /// <summary>Nearest-rank percentiles (q in 0..1) of what was recorded so far; NaN when nothing was.</summary>
+    public double[] Percentiles(params double[] quantiles)
     {
-        lock (_milliseconds)
-        {
-            if (_milliseconds.Count == 0)
-            {
-                return double.NaN;
-            }
-
-            _milliseconds.Sort();
-            return _milliseconds[Math.Min(_milliseconds.Count - 1, (int)(p / 100 * _milliseconds.Count))];
-        }
+        var sorted = _samples.AsSpan(0, Count).ToArray();
+        Array.Sort(sorted);
+        return quantiles.Select(q => sorted.Length == 0
+            ? double.NaN
+            : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)]).ToArray();
     }
-}
-
-internal sealed record RunResult(int Messages, double Seconds, double PublishRate, LatencyRecorder Latencies)
-{
-    public double Rate => Messages / Seconds;
 }

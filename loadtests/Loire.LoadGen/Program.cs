@@ -2,18 +2,87 @@ using System.Globalization;
 using Loire.Client;
 using Loire.LoadGen;
 
-var options = LoadOptions.Parse(args);
-await using var client = new LoireClient(options.Gateway);
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+// Loire.LoadGen [options]                     runs the scenarios against a silo (see loadtests/README.md)
+// Loire.LoadGen summarize FILE...             markdown summary of saved result lines
+// Loire.LoadGen compare LOIRE_FILE RMQ_FILE   Loire beside the RabbitMQ baseline
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-// Warm-up: JIT, connections and grain activation paths, not reported.
-await new ThroughputRun(client, options with { Messages = Math.Min(options.Messages, 5_000) })
-    .ExecuteAsync($"warmup-{Guid.NewGuid():N}", cancellation.Token);
-
-for (var run = 1; run <= options.Runs; run++)
+switch (args.FirstOrDefault())
 {
-    var result = await new ThroughputRun(client, options).ExecuteAsync($"load-{Guid.NewGuid():N}", cancellation.Token);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"result broker=loire scenario={options.Scenario} run={run} msgs={result.Messages} secs={result.Seconds:F2} rate={result.Rate:F0} pub_rate={result.PublishRate:F0} qlat_p50_ms={result.Latencies.Percentile(50):F2} qlat_p99_ms={result.Latencies.Percentile(99):F2} producers={options.Producers} consumers={options.Consumers} batch={options.Batch} window={options.Window}"));
+    case "summarize":
+        ResultTables.PrintSummary(args.Skip(1).SelectMany(File.ReadLines), Console.Out);
+        return 0;
+    case "compare" when args.Length == 3:
+        ResultTables.PrintComparison(File.ReadLines(args[1]), File.ReadLines(args[2]), Console.Out);
+        return 0;
+    case "compare":
+        Console.Error.WriteLine("usage: Loire.LoadGen compare LOIRE_RESULTS RABBITMQ_RESULTS");
+        return 2;
 }
+
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (ArgumentException exception)
+{
+    Console.Error.WriteLine($"Loire.LoadGen: {exception.Message}");
+    return 2;
+}
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+await using var client = new LoireClient(options.Gateway);
+await using var progress = new ProgressDisplay(enabled: !options.Quiet && !Console.IsErrorRedirected);
+if (options.WarmUp)
+{
+    // JIT, connections and grain activation paths; not reported.
+    Console.Error.WriteLine("# warm-up ...");
+    var warmUp = await new ScenarioRunner(client, options with { Messages = Math.Min(options.Messages, 20_000) }, progress)
+        .RunAsync(Scenario.Parse("durable-1p1c"), 0, cancellation.Token);
+    if (warmUp.FirstOrDefault(l => l.Failed) is { } failedWarmUp)
+    {
+        Console.Error.WriteLine($"# warm-up failed: {failedWarmUp}");
+        return 1;
+    }
+}
+
+var runner = new ScenarioRunner(client, options, progress);
+var guard = new NoiseGuard(options);
+var results = new List<ResultLine>();
+try
+{
+    foreach (var scenario in options.Scenarios)
+    {
+        for (var run = 1; run <= options.Runs; run++)
+        {
+            var lines = await guard.MeasureAsync(scenario.Name, run, () => runner.RunAsync(scenario, run, cancellation.Token), cancellation.Token);
+            foreach (var line in lines)
+            {
+                Console.WriteLine(line);
+            }
+
+            if (options.OutFile is not null)
+            {
+                await File.AppendAllLinesAsync(options.OutFile, lines.Select(l => l.ToString()), CancellationToken.None);
+            }
+
+            results.AddRange(lines);
+        }
+    }
+}
+catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+{
+    Console.Error.WriteLine("# interrupted; the table covers the runs that finished");
+}
+
+Console.WriteLine();
+ResultTables.PrintSummary(results.Select(r => r.ToString()), Console.Out);
+return cancellation.IsCancellationRequested ? 130 : results.Any(r => r.Failed) ? 1 : 0;
