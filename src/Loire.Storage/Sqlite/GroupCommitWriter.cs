@@ -322,7 +322,7 @@ internal sealed class GroupCommitWriter
         try
         {
             var connection = _connection ??= WriterConnection.Open(_options);
-            var result = connection.Compact(force);
+            var result = _checkpointer.RunExclusive(() => connection.Compact(force));
             _writtenSinceCompaction = false;
             var level = result.ReleasedPages > 0 || result.CheckpointBlocked ? LogLevel.Information : LogLevel.Debug;
             StoreLog.Compacted(_logger, level, result.ReleasedPages, result.RemainingFreePages, result.CheckpointedFrames,

@@ -18,14 +18,19 @@ namespace Loire.Storage.Sqlite;
 /// A passive checkpoint cannot bound the WAL by itself: SQLite rewinds the WAL only in a write transaction that
 /// began when every frame was already copied, and a busy writer begins its next transaction before a checkpoint
 /// beside it can finish. So the writer keeps SQLite's automatic checkpoint, at <see cref="WriterCheckpointFactor"/>
-/// times the threshold: when it fires, this thread has already copied nearly everything, so it costs that one
-/// COMMIT little more than an fsync, and the next transaction starts the WAL over (and SQLite trims the file to the
-/// journal size limit).
+/// times the threshold: when it fires, this thread has already copied nearly everything (each pass repeats while the
+/// writer added many frames during it), so it costs that one COMMIT little more than an fsync, and the next
+/// transaction starts the WAL over (and SQLite trims the file to the journal size limit).
 /// </para>
 /// </remarks>
 internal sealed class WalCheckpointer
 {
     private const int WriterCheckpointFactor = 3;
+
+    // A pass is repeated while the writer added at least this many frames during it (up to MaxPassesPerWake), so
+    // the tail left for the writer's own checkpoint stays short.
+    private const long CatchUpFrames = 128;
+    private const int MaxPassesPerWake = 4;
 
     private readonly string _databasePath;
     private readonly SqliteDurability _durability;
@@ -33,6 +38,7 @@ internal sealed class WalCheckpointer
     private readonly ILogger _logger;
     private readonly StoreMetrics _metrics;
     private readonly AutoResetEvent _wake = new(false);
+    private readonly Lock _gate = new();
     private readonly Thread _thread;
     private long _writtenBytes;
     private int _stopped;
@@ -53,6 +59,18 @@ internal sealed class WalCheckpointer
         options.WalCheckpointThresholdBytes * WriterCheckpointFactor;
 
     public void Start() => _thread.Start();
+
+    /// <summary>
+    /// Runs the writer's own checkpoint (compaction) with no background pass in progress: SQLite fails a checkpoint
+    /// at once, without waiting, while another connection runs one.
+    /// </summary>
+    public T RunExclusive<T>(Func<T> checkpoint)
+    {
+        lock (_gate)
+        {
+            return checkpoint();
+        }
+    }
 
     /// <summary>Called by the writer after each commit with about how many bytes it added to the WAL.</summary>
     public void OnCommitted(long bytes)
@@ -118,13 +136,28 @@ internal sealed class WalCheckpointer
 
     private void Checkpoint(SqliteConnection connection)
     {
-        var started = Stopwatch.GetTimestamp();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-        using var result = command.ExecuteReader();
-        result.Read();
-        _metrics.RecordCheckpoint(started);
-        StoreLog.Checkpointed(_logger, result.GetInt64(2), result.GetInt64(1), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var seenFrames = 0L;
+        for (var pass = 0; pass < MaxPassesPerWake && !_stopping; pass++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var (walFrames, copiedFrames) = RunExclusive(() =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                using var result = command.ExecuteReader();
+                result.Read();
+                return (result.GetInt64(1), result.GetInt64(2));
+            });
+            _metrics.RecordCheckpoint(started);
+            StoreLog.Checkpointed(_logger, copiedFrames, walFrames, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            // Fewer frames than last time: the WAL was rewound, so what is left is new and small.
+            if (walFrames - seenFrames < CatchUpFrames)
+            {
+                return;
+            }
+
+            seenFrames = walFrames;
+        }
     }
 
     private SqliteConnection Open()
