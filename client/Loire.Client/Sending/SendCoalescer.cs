@@ -102,7 +102,8 @@ internal sealed class SendCoalescer
 
         if (group is not null)
         {
-            _ = SendGroupAsync(target, lane, group);
+            // Not inline: a call that fails synchronously (client closed) would otherwise recurse through the queue.
+            _ = Task.Run(() => SendGroupAsync(target, lane, group));
         }
     }
 
