@@ -33,6 +33,14 @@ public sealed class LoireClientOptions
     /// <summary>How transient failures are retried.</summary>
     public LoireRetryOptions Retry { get; set; } = new();
 
+    /// <summary>
+    /// Whether concurrent sends to the same queue or topic may share one broker call. Default true: a send goes out
+    /// at once while few calls to its entity are in flight, and otherwise joins the sends waiting for the next call,
+    /// which raises throughput under load and adds no delay. Each send still succeeds or fails on its own; turn this
+    /// off only to make every send exactly one broker call.
+    /// </summary>
+    public bool CoalesceSends { get; set; } = true;
+
     internal LoireClientOptions Clone()
     {
         var clone = new LoireClientOptions
@@ -40,6 +48,7 @@ public sealed class LoireClientOptions
             ClusterId = ClusterId,
             ServiceId = ServiceId,
             OperationTimeout = OperationTimeout,
+            CoalesceSends = CoalesceSends,
             Retry = (Retry ?? throw new ArgumentException("Retry must not be null.", nameof(Retry))).Clone(),
         };
         foreach (var gateway in Gateways)

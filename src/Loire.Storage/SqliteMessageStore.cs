@@ -59,7 +59,7 @@ public sealed class SqliteMessageStore : IMessageStore, IDisposable
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_options.DatabasePath)!);
-            connection = WriterConnection.Open(_options.DatabasePath, _options.Durability);
+            connection = WriterConnection.Open(_options);
         }
         catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException)
         {

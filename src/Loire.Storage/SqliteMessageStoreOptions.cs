@@ -25,6 +25,12 @@ public sealed class SqliteMessageStoreOptions
     /// </summary>
     public TimeSpan CompactionInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// About how many bytes the writer adds to the WAL before a background thread copies them into the database
+    /// file. Smaller keeps the WAL smaller at the cost of more, shorter checkpoints (each is an fsync of the file).
+    /// </summary>
+    public long WalCheckpointThresholdBytes { get; set; } = 4L * 1024 * 1024;
+
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, FileName));
 
@@ -51,6 +57,11 @@ public sealed class SqliteMessageStoreOptions
             throw new ArgumentException("SqliteMessageStoreOptions.MaxOperationsPerCommit must be at least 1.", nameof(MaxOperationsPerCommit));
         }
 
+        if (WalCheckpointThresholdBytes < 1)
+        {
+            throw new ArgumentException("SqliteMessageStoreOptions.WalCheckpointThresholdBytes must be at least 1.", nameof(WalCheckpointThresholdBytes));
+        }
+
         if (CompactionInterval <= TimeSpan.Zero && CompactionInterval != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentException("SqliteMessageStoreOptions.CompactionInterval must be positive or infinite.", nameof(CompactionInterval));
@@ -64,5 +75,6 @@ public sealed class SqliteMessageStoreOptions
         Durability = Durability,
         MaxOperationsPerCommit = MaxOperationsPerCommit,
         CompactionInterval = CompactionInterval,
+        WalCheckpointThresholdBytes = WalCheckpointThresholdBytes,
     };
 }

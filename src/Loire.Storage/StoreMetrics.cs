@@ -18,6 +18,7 @@ public sealed class StoreMetrics
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<int> _commitBatchSize;
     private readonly Counter<long> _commits;
+    private readonly Histogram<double> _checkpointDuration;
     private readonly KeyValuePair<string, object?> _storeTag;
 
     /// <summary>Creates the instruments on the factory's "Loire" meter, or on a process-wide one when there is no factory.</summary>
@@ -33,6 +34,8 @@ public sealed class StoreMetrics
             "Operations made durable by one group commit.");
         _commits = meter.CreateCounter<long>("loire.store.commits", "{commit}",
             "Group commits, by outcome.");
+        _checkpointDuration = meter.CreateHistogram<double>("loire.store.checkpoint.duration", "ms",
+            "Time one background WAL checkpoint took (beside the writer, not inside a commit).");
     }
 
     /// <summary>Records a group commit that started at <paramref name="startTimestamp"/> (a <see cref="Stopwatch"/> timestamp).</summary>
@@ -46,4 +49,8 @@ public sealed class StoreMetrics
             _commitBatchSize.Record(operations, _storeTag);
         }
     }
+
+    /// <summary>Records a background WAL checkpoint that started at <paramref name="startTimestamp"/>.</summary>
+    public void RecordCheckpoint(long startTimestamp) =>
+        _checkpointDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, _storeTag);
 }

@@ -38,6 +38,55 @@ public sealed class CompactionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task SustainedWrites_KeepTheWalBoundedWithoutCompaction()
+    {
+        const long threshold = 1 * MiB;
+        const int committers = 16;
+        const int commitsEach = 96;
+        const int messagesPerCommit = 8;
+        // Periodic compaction never runs: the background checkpointer and the writer's rewind keep the WAL down.
+        await using var test = TestStore.Open(o =>
+        {
+            o.CompactionInterval = Timeout.InfiniteTimeSpan;
+            o.WalCheckpointThresholdBytes = threshold;
+        });
+        var payload = new byte[4096];
+        Random.Shared.NextBytes(payload);
+        var largestWal = 0L;
+        using var done = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                largestWal = Math.Max(largestWal, test.Store.GetStatistics().WalBytes);
+                await Task.Delay(5);
+            }
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, committers).Select(c => Task.Run(async () =>
+        {
+            for (var commit = 0; commit < commitsEach; commit++)
+            {
+                var batch = new StoreBatch();
+                for (var m = 0; m < messagesPerCommit; m++)
+                {
+                    batch.PutMessage($"q{c}", commit * messagesPerCommit + m, payload, payload.AsMemory(0, 16));
+                }
+
+                await test.Store.CommitAsync(batch);
+            }
+        })));
+        await done.CancelAsync();
+        await sampler;
+        largestWal = Math.Max(largestWal, test.Store.GetStatistics().WalBytes);
+
+        var written = (long)committers * commitsEach * messagesPerCommit * payload.Length;
+        output.WriteLine($"written {written / MiB} MiB; largest WAL {largestWal / (double)MiB:F1} MiB");
+        Assert.True(largestWal < 16 * MiB, $"largest WAL {largestWal} after writing {written}");
+        Assert.Equal(commitsEach * messagesPerCommit, (await test.Store.LoadMessagesAsync("q0")).Count);
+    }
+
+    [Fact]
     public async Task PeriodicCompaction_TruncatesTheWalOnItsOwn()
     {
         await using var test = TestStore.Open(o => o.CompactionInterval = TimeSpan.FromMilliseconds(100));

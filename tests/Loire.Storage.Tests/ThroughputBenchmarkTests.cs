@@ -23,15 +23,19 @@ public sealed class ThroughputBenchmarkTests(ITestOutputHelper output)
         var payload = new byte[1024];
         Random.Shared.NextBytes(payload);
         var state = new byte[16];
+        var latencies = new List<double>[Committers];
         var stop = Stopwatch.StartNew();
 
         var committers = Enumerable.Range(0, Committers).Select(c => Task.Run(async () =>
         {
             var entity = $"bench/q{c}";
             var sequence = 0L;
+            var own = latencies[c] = [];
             while (stop.Elapsed < duration)
             {
+                var started = Stopwatch.GetTimestamp();
                 await test.Store.CommitAsync(new StoreBatch().PutMessage(entity, sequence++, payload, state));
+                own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
             return sequence;
@@ -39,9 +43,10 @@ public sealed class ThroughputBenchmarkTests(ITestOutputHelper output)
         var operations = (await Task.WhenAll(committers)).Sum();
         var elapsed = stop.Elapsed.TotalSeconds;
         var statistics = test.Store.GetStatistics();
+        var sorted = latencies.SelectMany(l => l).Order().ToArray();
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{durability}: {Committers} committers x 1 KiB for {elapsed:F2} s: {operations / elapsed:F0} ops/s, {statistics.Commits / elapsed:F0} commits/s, {operations / (double)statistics.Commits:F1} batches per commit"));
+            $"{durability}: {Committers} committers x 1 KiB for {elapsed:F2} s: {operations / elapsed:F0} ops/s, {statistics.Commits / elapsed:F0} commits/s, {operations / (double)statistics.Commits:F1} batches per commit; commit wait p50 {Percentile(sorted, 0.50):F1} ms, p99 {Percentile(sorted, 0.99):F1} ms, max {sorted[^1]:F1} ms"));
         Assert.Equal(operations, statistics.CommittedBatches);
         Assert.True(statistics.Commits < statistics.CommittedBatches, $"{statistics.Commits} commits for {statistics.CommittedBatches} batches");
     }
@@ -93,6 +98,9 @@ public sealed class ThroughputBenchmarkTests(ITestOutputHelper output)
             File.Delete(path);
         }
     }
+
+    private static double Percentile(double[] sorted, double quantile) =>
+        sorted[Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length))];
 
     private static TimeSpan BenchmarkDuration() =>
         double.TryParse(Environment.GetEnvironmentVariable("LOIRE_STORE_BENCH_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Loire.Client.Diagnostics;
 using Loire.Client.Internal;
+using Loire.Client.Sending;
 using Loire.Entities;
 using Loire.Messages;
 
@@ -131,11 +132,11 @@ public partial class LoireSender : IAsyncDisposable
         {
             var outgoing = ToOutgoing(messages, activity ?? Activity.Current);
             var kind = await GetKindAsync(cancellationToken).ConfigureAwait(false);
-            var path = _entityPath;
-            return await _client.Executor.ExecuteAsync(operation, path, retryKind, (grains, ct) => kind == EntityKind.Topic
-                    ? grains.Topic(path).SendAsync(outgoing, ct)
-                    : grains.Queue(path).SendAsync(outgoing, ct),
-                cancellationToken).ConfigureAwait(false);
+            var target = new SendTarget(kind, _entityPath, _entityPath);
+            // Scheduling must not be repeated after an ambiguous failure, so only plain sends share calls.
+            return retryKind == RetryKind.Idempotent
+                ? await _client.Sends.SendAsync(target, outgoing, cancellationToken).ConfigureAwait(false)
+                : await _client.SendToGrainAsync(target, outgoing, operation, retryKind, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

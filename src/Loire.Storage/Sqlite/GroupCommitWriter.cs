@@ -24,13 +24,13 @@ internal sealed class GroupCommitWriter
 
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<GroupedWrite> _group = [];
-    private readonly string _databasePath;
-    private readonly SqliteDurability _durability;
+    private readonly SqliteMessageStoreOptions _options;
     private readonly int _maxOperationsPerCommit;
     private readonly long _compactionIntervalTicks;
     private readonly ILogger _logger;
     private readonly StoreMetrics _metrics;
     private readonly StoreFaultHooks _hooks;
+    private readonly WalCheckpointer _checkpointer;
     private readonly Thread _thread;
 
     private WriterConnection? _connection;
@@ -48,8 +48,7 @@ internal sealed class GroupCommitWriter
         StoreFaultHooks hooks)
     {
         _connection = connection;
-        _databasePath = options.DatabasePath;
-        _durability = options.Durability;
+        _options = options;
         _maxOperationsPerCommit = options.MaxOperationsPerCommit;
         _compactionIntervalTicks = options.CompactionInterval == Timeout.InfiniteTimeSpan
             ? -1
@@ -57,6 +56,7 @@ internal sealed class GroupCommitWriter
         _logger = logger;
         _metrics = metrics;
         _hooks = hooks;
+        _checkpointer = new WalCheckpointer(options, logger, metrics);
         _thread = new Thread(Run) { IsBackground = true, Name = "Loire store writer" };
     }
 
@@ -79,6 +79,7 @@ internal sealed class GroupCommitWriter
     public void Start()
     {
         _nextCompactionTimestamp = NextCompactionTimestamp();
+        _checkpointer.Start();
         _thread.Start();
     }
 
@@ -116,7 +117,8 @@ internal sealed class GroupCommitWriter
                 }
             }
 
-            // Leave a truncated WAL behind, so the next open does not replay it.
+            // Leave a truncated WAL behind, so the next open does not replay it; a background pass would contend.
+            _checkpointer.Stop();
             RunCompaction(force: false);
         }
         catch (Exception exception)
@@ -135,6 +137,7 @@ internal sealed class GroupCommitWriter
         {
             try
             {
+                _checkpointer.Stop();
                 _connection?.Dispose();
                 _connection = null;
             }
@@ -213,7 +216,7 @@ internal sealed class GroupCommitWriter
         var appliedOperations = 0;
         try
         {
-            var connection = _connection ??= WriterConnection.Open(_databasePath, _durability);
+            var connection = _connection ??= WriterConnection.Open(_options);
             connection.BeginTransaction();
             try
             {
@@ -249,6 +252,7 @@ internal sealed class GroupCommitWriter
         }
 
         _writtenSinceCompaction = true;
+        _checkpointer.OnCommitted(_connection!.TakeWrittenBytes());
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _committedBatches, appliedBatches);
         Interlocked.Add(ref _committedOperations, appliedOperations);
@@ -317,8 +321,8 @@ internal sealed class GroupCommitWriter
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var connection = _connection ??= WriterConnection.Open(_databasePath, _durability);
-            var result = connection.Compact(force);
+            var connection = _connection ??= WriterConnection.Open(_options);
+            var result = _checkpointer.RunExclusive(() => connection.Compact(force));
             _writtenSinceCompaction = false;
             var level = result.ReleasedPages > 0 || result.CheckpointBlocked ? LogLevel.Information : LogLevel.Debug;
             StoreLog.Compacted(_logger, level, result.ReleasedPages, result.RemainingFreePages, result.CheckpointedFrames,

@@ -11,11 +11,6 @@ internal static class SqliteSchema
     /// <summary>Stored in <c>PRAGMA application_id</c> ("LOIR") so a foreign SQLite file is refused instead of altered.</summary>
     public const int ApplicationId = 0x4C4F4952;
 
-    // SQLite's automatic checkpoint runs inside the COMMIT that crosses this many WAL pages and stalls that group
-    // (and, in Normal durability, is where the data gets fsynced). SQLite's default of 1000 pages (~4 MiB) measured
-    // clearly shorter worst-case stalls than 4096 pages for about the same throughput.
-    private const int AutoCheckpointPages = 1000;
-
     // A reset WAL is truncated back to this size, so one burst does not leave a large file behind.
     private const long JournalSizeLimitBytes = 16L * 1024 * 1024;
 
@@ -59,8 +54,15 @@ internal static class SqliteSchema
         Pooling = true,
     }.ToString();
 
-    /// <summary>Opens a writer connection in WAL mode with the durability's sync level, creating or checking the schema.</summary>
-    public static SqliteConnection OpenWriter(string databasePath, SqliteDurability durability)
+    /// <summary>SQLite's default page size, which the store never changes.</summary>
+    public const int PageSizeBytes = 4096;
+
+    /// <summary>
+    /// Opens a writer connection in WAL mode with the durability's sync level, creating or checking the schema.
+    /// SQLite's automatic checkpoint runs after a COMMIT once the WAL holds <paramref name="autoCheckpointPages"/>;
+    /// see <see cref="WalCheckpointer"/> for why that mark is high and what does the work before it.
+    /// </summary>
+    public static SqliteConnection OpenWriter(string databasePath, SqliteDurability durability, long autoCheckpointPages)
     {
         var connection = new SqliteConnection(WriterConnectionString(databasePath));
         try
@@ -79,7 +81,7 @@ internal static class SqliteSchema
             Execute(connection, $"""
                 PRAGMA synchronous = {synchronous};
                 PRAGMA busy_timeout = {WriterBusyTimeoutSeconds * 1000};
-                PRAGMA wal_autocheckpoint = {AutoCheckpointPages};
+                PRAGMA wal_autocheckpoint = {Math.Clamp(autoCheckpointPages, 1, int.MaxValue)};
                 PRAGMA journal_size_limit = {JournalSizeLimitBytes};
                 PRAGMA temp_store = MEMORY;
                 """);

@@ -32,4 +32,12 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 4106, Level = LogLevel.Critical,
         Message = "The message store writer stopped unexpectedly; every pending and later write fails")]
     public static partial void WriterCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Debug,
+        Message = "Background WAL checkpoint copied {CopiedFrames}/{WalFrames} frames in {ElapsedMs:F1} ms")]
+    public static partial void Checkpointed(ILogger logger, long copiedFrames, long walFrames, double elapsedMs);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Warning,
+        Message = "Background WAL checkpoint failed; it is tried again after the next writes")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception);
 }

@@ -17,6 +17,9 @@ internal sealed class WriterConnection : IDisposable
     // it can; commits queue behind it, so it must not wait for long.
     private const int PeriodicCheckpointBusyMilliseconds = 100;
 
+    // Rough WAL cost of one row change beyond its blobs: key, cell header, its share of index pages.
+    private const int RowOverheadBytes = 64;
+
     private readonly SqliteConnection _connection;
     private readonly PreparedCommand _begin;
     private readonly PreparedCommand _commit;
@@ -31,6 +34,7 @@ internal sealed class WriterConnection : IDisposable
     private readonly PreparedCommand _insertEntity;
     private readonly PreparedCommand _deleteEntity;
     private readonly PreparedCommand _deleteEntityMessages;
+    private long _writtenBytes;
 
     private WriterConnection(SqliteConnection connection)
     {
@@ -62,9 +66,10 @@ internal sealed class WriterConnection : IDisposable
     }
 
     /// <summary>Opens (creating when missing) the database file and compiles the writer's statements.</summary>
-    public static WriterConnection Open(string databasePath, SqliteDurability durability)
+    public static WriterConnection Open(SqliteMessageStoreOptions options)
     {
-        var connection = SqliteSchema.OpenWriter(databasePath, durability);
+        var connection = SqliteSchema.OpenWriter(options.DatabasePath, options.Durability,
+            WalCheckpointer.WriterCheckpointBytes(options) / SqliteSchema.PageSizeBytes);
         try
         {
             return new WriterConnection(connection);
@@ -127,9 +132,18 @@ internal sealed class WriterConnection : IDisposable
         }
     }
 
+    /// <summary>Returns about how many bytes the operations applied since the last call put into the WAL, and resets the count.</summary>
+    public long TakeWrittenBytes()
+    {
+        var bytes = _writtenBytes;
+        _writtenBytes = 0;
+        return bytes;
+    }
+
     /// <summary>Applies one operation of a batch inside the current transaction.</summary>
     public void Apply(in StoreOperation operation)
     {
+        _writtenBytes += operation.Payload.Length + operation.State.Length + RowOverheadBytes;
         switch (operation.Kind)
         {
             case StoreOperationKind.PutMessage:
