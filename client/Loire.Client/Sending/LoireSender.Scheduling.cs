@@ -1,5 +1,6 @@
 using Loire.Client.Internal;
 using Loire.Entities;
+using Loire.Partitions;
 
 namespace Loire.Client;
 
@@ -66,12 +67,25 @@ public partial class LoireSender
             return;
         }
 
-        var kind = await GetKindAsync(cancellationToken).ConfigureAwait(false);
+        var description = await GetDescriptionAsync(cancellationToken).ConfigureAwait(false);
         var path = _entityPath;
-        await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
-            (grains, ct) => new ValueTask(kind == EntityKind.Topic
-                ? grains.Topic(path).CancelScheduledAsync(numbers, ct)
-                : grains.Queue(path).CancelScheduledAsync(numbers, ct)),
-            cancellationToken).ConfigureAwait(false);
+        if (description.Kind == EntityKind.Topic)
+        {
+            await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
+                (grains, ct) => new ValueTask(grains.Topic(path).CancelScheduledAsync(numbers, ct)), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Each number names the partition that issued it.
+        var groups = description.Options.PartitionCount <= 1
+            ? new Dictionary<int, List<long>> { [0] = [.. numbers] }
+            : EntityPartitions.GroupByPartition(numbers, EntityPartitions.PartitionOfSequenceNumber);
+        foreach (var (index, group) in groups)
+        {
+            var grainPath = EntityPartitions.GrainPath(path, index);
+            var batch = group.ToArray();
+            await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
+                (grains, ct) => new ValueTask(grains.Queue(grainPath).CancelScheduledAsync(batch, ct)), cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -1,0 +1,166 @@
+using Loire.Client;
+using Loire.Entities;
+using Loire.Grains.Persistence;
+using Loire.Messages;
+using Loire.Partitions;
+
+namespace Loire.Grains.Queues;
+
+/// <summary>
+/// Partitioned queues: this grain is one partition. Partition 0 is the entity's own grain and record; it creates and
+/// deletes the other partitions and sums over them for counts and dead-letter tools, so administration needs no
+/// knowledge of partitions. Hot paths (send, receive, settle) go from the client straight to the partition.
+/// </summary>
+internal sealed partial class QueueGrain
+{
+    private (string EntityPath, int Index)? _partition;
+
+    private (string EntityPath, int Index) Partition => _partition ??= EntityPartitions.Parse(Path);
+
+    private int PartitionIndex => Partition.Index;
+
+    private bool IsPartitioned => _document?.Description.Options.PartitionCount > 1;
+
+    public async ValueTask<long> PurgeAsync(SubQueueKind subQueue, CancellationToken cancellationToken = default)
+    {
+        var purged = await PurgeOwnAsync(subQueue, cancellationToken);
+        foreach (var partition in OtherPartitions())
+        {
+            purged += await partition.PurgeAsync(subQueue, cancellationToken);
+        }
+
+        return purged;
+    }
+
+    public async ValueTask<long> ResubmitDeadLettersAsync(long[]? sequenceNumbers, CancellationToken cancellationToken = default)
+    {
+        RequireEntity();
+        if (!IsPartitioned || PartitionIndex != 0)
+        {
+            return await ResubmitOwnDeadLettersAsync(sequenceNumbers, cancellationToken);
+        }
+
+        var partitions = OtherPartitions();
+        if (sequenceNumbers is null)
+        {
+            var all = await ResubmitOwnDeadLettersAsync(null, cancellationToken);
+            foreach (var partition in partitions)
+            {
+                all += await partition.ResubmitDeadLettersAsync(null, cancellationToken);
+            }
+
+            return all;
+        }
+
+        long resubmitted = 0;
+        foreach (var (index, numbers) in EntityPartitions.GroupByPartition(sequenceNumbers, EntityPartitions.PartitionOfSequenceNumber))
+        {
+            resubmitted += index == 0
+                ? await ResubmitOwnDeadLettersAsync([.. numbers], cancellationToken)
+                : index <= partitions.Length ? await partitions[index - 1].ResubmitDeadLettersAsync([.. numbers], cancellationToken) : 0;
+        }
+
+        return resubmitted;
+    }
+
+    /// <summary>Lock tokens of a partitioned entity name their partition, so the client settles without asking.</summary>
+    private Guid NewLockToken() => IsPartitioned ? EntityPartitions.NewLockToken(PartitionIndex) : Guid.NewGuid();
+
+    /// <summary>Partitions 1..P-1 when this is partition 0 of a partitioned entity; empty otherwise.</summary>
+    private IQueueGrain[] OtherPartitions() => PartitionIndex == 0 && _document?.Description.Options.PartitionCount is > 1 and var count
+        ? OtherPartitions(count)
+        : [];
+
+    private IQueueGrain[] OtherPartitions(int partitionCount) => PartitionIndex != 0
+        ? []
+        : [.. Enumerable.Range(1, partitionCount - 1).Select(i => GrainFactory.GetGrain<IQueueGrain>(EntityPartitions.GrainPath(Path, i)))];
+
+    /// <summary>
+    /// Creates partitions 1..P-1 before partition 0's record. A partition record found without partition 0's is left
+    /// over from an interrupted delete: it is deleted and created afresh.
+    /// </summary>
+    private async Task CreateOtherPartitionsAsync(EntityDescription description, CancellationToken cancellationToken)
+    {
+        var created = new List<IQueueGrain>();
+        try
+        {
+            foreach (var partition in OtherPartitions(description.Options.PartitionCount))
+            {
+                try
+                {
+                    await partition.CreateAsync(description, cancellationToken);
+                }
+                catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityAlreadyExists)
+                {
+                    await partition.DeleteAsync(cancellationToken);
+                    await partition.CreateAsync(description, cancellationToken);
+                }
+
+                created.Add(partition);
+            }
+        }
+        catch
+        {
+            foreach (var partition in created)
+            {
+                await DeletePartitionAsync(partition);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task DeleteOtherPartitionsAsync(int partitionCount)
+    {
+        foreach (var partition in OtherPartitions(partitionCount))
+        {
+            await DeletePartitionAsync(partition);
+        }
+    }
+
+    private static async Task DeletePartitionAsync(IQueueGrain partition)
+    {
+        try
+        {
+            await partition.DeleteAsync(CancellationToken.None);
+        }
+        catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
+        {
+            // Already gone (an earlier delete stopped half way).
+        }
+    }
+
+    private async Task<EntityRuntimeInfo> SumOverOtherPartitionsAsync(EntityRuntimeInfo own, CancellationToken cancellationToken)
+    {
+        var sum = own with { Path = Partition.EntityPath };
+        foreach (var partition in OtherPartitions())
+        {
+            var info = await partition.GetRuntimeInfoAsync(cancellationToken);
+            sum = sum with
+            {
+                ActiveMessageCount = sum.ActiveMessageCount + info.ActiveMessageCount,
+                DeadLetterMessageCount = sum.DeadLetterMessageCount + info.DeadLetterMessageCount,
+                ScheduledMessageCount = sum.ScheduledMessageCount + info.ScheduledMessageCount,
+                DeferredMessageCount = sum.DeferredMessageCount + info.DeferredMessageCount,
+                LockedMessageCount = sum.LockedMessageCount + info.LockedMessageCount,
+                TotalMessageCount = sum.TotalMessageCount + info.TotalMessageCount,
+                SizeInBytes = sum.SizeInBytes + info.SizeInBytes,
+            };
+        }
+
+        return sum;
+    }
+
+    /// <summary>Refuses a batch that belongs to another partition, so keyed order and duplicate detection hold even for a stale sender.</summary>
+    private void RequireOwnPartition(EntityDocument document, OutgoingMessage[] messages)
+    {
+        var options = document.Description.Options;
+        if (options.PartitionCount > 1 && messages is { Length: > 0 }
+            && MessagePartitioner.SelectPartition(messages, options.PartitionCount, options.RequiresDuplicateDetection, Partition.EntityPath) is { } index
+            && index != PartitionIndex)
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument,
+                $"The batch belongs to partition {index} of '{Partition.EntityPath}', not partition {PartitionIndex}.", Partition.EntityPath);
+        }
+    }
+}
