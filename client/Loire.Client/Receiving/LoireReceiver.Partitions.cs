@@ -57,9 +57,7 @@ public partial class LoireReceiver
     private async ValueTask<Guid[]> SettleOnPartitionsAsync(Settlement[] settlements, string operation, CancellationToken cancellationToken)
     {
         var partitionCount = await GetPartitionCountAsync(cancellationToken).ConfigureAwait(false);
-        var groups = partitionCount == 1
-            ? new Dictionary<int, List<Settlement>> { [0] = [.. settlements] }
-            : EntityPartitions.GroupByPartition(settlements, s => EntityPartitions.PartitionOfLockToken(s.LockToken));
+        var groups = EntityPartitions.GroupByPartition(settlements, partitionCount, s => EntityPartitions.PartitionOfLockToken(s.LockToken));
         var calls = groups.Select(group =>
         {
             var path = PartitionPath(group.Key);
@@ -74,10 +72,8 @@ public partial class LoireReceiver
     private async ValueTask<DateTimeOffset?[]> RenewLocksOnPartitionsAsync(Guid[] lockTokens, CancellationToken cancellationToken)
     {
         var partitionCount = await GetPartitionCountAsync(cancellationToken).ConfigureAwait(false);
-        var positions = Enumerable.Range(0, lockTokens.Length);
-        var groups = partitionCount == 1
-            ? new Dictionary<int, List<int>> { [0] = [.. positions] }
-            : EntityPartitions.GroupByPartition(positions, i => EntityPartitions.PartitionOfLockToken(lockTokens[i]));
+        var groups = EntityPartitions.GroupByPartition(Enumerable.Range(0, lockTokens.Length), partitionCount,
+            i => EntityPartitions.PartitionOfLockToken(lockTokens[i]));
         var renewed = new DateTimeOffset?[lockTokens.Length];
         await Task.WhenAll(groups.Select(async group =>
         {
@@ -114,9 +110,7 @@ public partial class LoireReceiver
     private async ValueTask<DeliveredMessage[]> ReceiveDeferredOnPartitionsAsync(long[] sequenceNumbers, CancellationToken cancellationToken)
     {
         var partitionCount = await GetPartitionCountAsync(cancellationToken).ConfigureAwait(false);
-        var groups = partitionCount == 1
-            ? new Dictionary<int, List<long>> { [0] = [.. sequenceNumbers] }
-            : EntityPartitions.GroupByPartition(sequenceNumbers, EntityPartitions.PartitionOfSequenceNumber);
+        var groups = EntityPartitions.GroupByPartition(sequenceNumbers, partitionCount, EntityPartitions.PartitionOfSequenceNumber);
         var mode = ModeKind;
         var subQueue = SubQueueKind;
         var received = new List<DeliveredMessage>(sequenceNumbers.Length);

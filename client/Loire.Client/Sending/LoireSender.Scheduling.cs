@@ -69,23 +69,17 @@ public partial class LoireSender
 
         var description = await GetDescriptionAsync(cancellationToken).ConfigureAwait(false);
         var path = _entityPath;
-        if (description.Kind == EntityKind.Topic)
-        {
-            await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
-                (grains, ct) => new ValueTask(grains.Topic(path).CancelScheduledAsync(numbers, ct)), cancellationToken).ConfigureAwait(false);
-            return;
-        }
 
         // Each number names the partition that issued it.
-        var groups = description.Options.PartitionCount <= 1
-            ? new Dictionary<int, List<long>> { [0] = [.. numbers] }
-            : EntityPartitions.GroupByPartition(numbers, EntityPartitions.PartitionOfSequenceNumber);
-        foreach (var (index, group) in groups)
+        foreach (var (index, group) in EntityPartitions.GroupByPartition(numbers, description.Options.PartitionCount, EntityPartitions.PartitionOfSequenceNumber))
         {
             var grainPath = EntityPartitions.GrainPath(path, index);
             var batch = group.ToArray();
             await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
-                (grains, ct) => new ValueTask(grains.Queue(grainPath).CancelScheduledAsync(batch, ct)), cancellationToken).ConfigureAwait(false);
+                (grains, ct) => new ValueTask(description.Kind == EntityKind.Topic
+                    ? grains.Topic(grainPath).CancelScheduledAsync(batch, ct)
+                    : grains.Queue(grainPath).CancelScheduledAsync(batch, ct)),
+                cancellationToken).ConfigureAwait(false);
         }
     }
 }

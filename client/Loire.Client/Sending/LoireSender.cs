@@ -131,16 +131,11 @@ public partial class LoireSender : IAsyncDisposable
         {
             var outgoing = ToOutgoing(messages, activity ?? Activity.Current);
             var description = await GetDescriptionAsync(cancellationToken).ConfigureAwait(false);
-            var path = _entityPath;
-            if (description.Kind == EntityKind.Topic)
-            {
-                return await _client.Executor.ExecuteAsync(operation, path, retryKind,
-                    (grains, ct) => grains.Topic(path).SendAsync(outgoing, ct), cancellationToken).ConfigureAwait(false);
-            }
-
             var grainPath = PartitionPath(description, outgoing);
-            return await _client.Executor.ExecuteAsync(operation, path, retryKind,
-                (grains, ct) => grains.Queue(grainPath).SendAsync(outgoing, ct), cancellationToken).ConfigureAwait(false);
+            return await _client.Executor.ExecuteAsync(operation, _entityPath, retryKind, (grains, ct) => description.Kind == EntityKind.Topic
+                    ? grains.Topic(grainPath).SendAsync(outgoing, ct)
+                    : grains.Queue(grainPath).SendAsync(outgoing, ct),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

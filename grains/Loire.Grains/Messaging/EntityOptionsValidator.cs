@@ -36,7 +36,6 @@ internal static class EntityOptionsValidator
             throw new LoireException(LoireErrorReason.InvalidArgument, partitionError, path);
         }
 
-        NotYet(options.PartitionCount != 1 && kind != EntityKind.Queue, path, nameof(options.PartitionCount) + " other than 1 on a " + kind);
         NotYet(options.PartitionCount != 1 && options.AutoDeleteOnIdle != TimeSpan.MaxValue, path,
             nameof(options.AutoDeleteOnIdle) + " on a partitioned entity");
         Require(options.AutoDeleteOnIdle == TimeSpan.MaxValue || options.AutoDeleteOnIdle >= IdleClock.MinimumIdle, path,

@@ -1,5 +1,6 @@
 using Loire.Client;
 using Loire.Entities;
+using Loire.Grains.Messaging;
 using Loire.Grains.Persistence;
 using Loire.Messages;
 using Loire.Partitions;
@@ -53,7 +54,7 @@ internal sealed partial class QueueGrain
         }
 
         long resubmitted = 0;
-        foreach (var (index, numbers) in EntityPartitions.GroupByPartition(sequenceNumbers, EntityPartitions.PartitionOfSequenceNumber))
+        foreach (var (index, numbers) in EntityPartitions.GroupByPartition(sequenceNumbers, partitions.Length + 1, EntityPartitions.PartitionOfSequenceNumber))
         {
             resubmitted += index == 0
                 ? await ResubmitOwnDeadLettersAsync([.. numbers], cancellationToken)
@@ -75,60 +76,13 @@ internal sealed partial class QueueGrain
         ? []
         : [.. Enumerable.Range(1, partitionCount - 1).Select(i => GrainFactory.GetGrain<IQueueGrain>(EntityPartitions.GrainPath(Path, i)))];
 
-    /// <summary>
-    /// Creates partitions 1..P-1 before partition 0's record. A partition record found without partition 0's is left
-    /// over from an interrupted delete: it is deleted and created afresh.
-    /// </summary>
-    private async Task CreateOtherPartitionsAsync(EntityDescription description, CancellationToken cancellationToken)
-    {
-        var created = new List<IQueueGrain>();
-        try
-        {
-            foreach (var partition in OtherPartitions(description.Options.PartitionCount))
-            {
-                try
-                {
-                    await partition.CreateAsync(description, cancellationToken);
-                }
-                catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityAlreadyExists)
-                {
-                    await partition.DeleteAsync(cancellationToken);
-                    await partition.CreateAsync(description, cancellationToken);
-                }
+    private Task CreateOtherPartitionsAsync(EntityDescription description, CancellationToken cancellationToken) =>
+        PartitionSet.CreateAllAsync(OtherPartitions(description.Options.PartitionCount),
+            partition => partition.CreateAsync(description, cancellationToken),
+            partition => partition.DeleteAsync(CancellationToken.None));
 
-                created.Add(partition);
-            }
-        }
-        catch
-        {
-            foreach (var partition in created)
-            {
-                await DeletePartitionAsync(partition);
-            }
-
-            throw;
-        }
-    }
-
-    private async Task DeleteOtherPartitionsAsync(int partitionCount)
-    {
-        foreach (var partition in OtherPartitions(partitionCount))
-        {
-            await DeletePartitionAsync(partition);
-        }
-    }
-
-    private static async Task DeletePartitionAsync(IQueueGrain partition)
-    {
-        try
-        {
-            await partition.DeleteAsync(CancellationToken.None);
-        }
-        catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
-        {
-            // Already gone (an earlier delete stopped half way).
-        }
-    }
+    private Task DeleteOtherPartitionsAsync(int partitionCount) =>
+        PartitionSet.DeleteAllAsync(OtherPartitions(partitionCount), partition => partition.DeleteAsync(CancellationToken.None));
 
     private async Task<EntityRuntimeInfo> SumOverOtherPartitionsAsync(EntityRuntimeInfo own, CancellationToken cancellationToken)
     {
@@ -151,16 +105,6 @@ internal sealed partial class QueueGrain
         return sum;
     }
 
-    /// <summary>Refuses a batch that belongs to another partition, so keyed order and duplicate detection hold even for a stale sender.</summary>
-    private void RequireOwnPartition(EntityDocument document, OutgoingMessage[] messages)
-    {
-        var options = document.Description.Options;
-        if (options.PartitionCount > 1 && messages is { Length: > 0 }
-            && MessagePartitioner.SelectPartition(messages, options.PartitionCount, options.RequiresDuplicateDetection, Partition.EntityPath) is { } index
-            && index != PartitionIndex)
-        {
-            throw new LoireException(LoireErrorReason.InvalidArgument,
-                $"The batch belongs to partition {index} of '{Partition.EntityPath}', not partition {PartitionIndex}.", Partition.EntityPath);
-        }
-    }
+    private void RequireOwnPartition(EntityDocument document, OutgoingMessage[] messages) =>
+        PartitionSet.RequireOwnPartition(Partition.EntityPath, PartitionIndex, document.Description.Options, messages);
 }

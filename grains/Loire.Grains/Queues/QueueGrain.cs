@@ -103,12 +103,7 @@ internal sealed partial class QueueGrain(
 
     private async Task CreateCoreAsync(EntityDescription description, CancellationToken cancellationToken)
     {
-        if (PartitionIndex >= description.Options.PartitionCount)
-        {
-            throw new LoireException(LoireErrorReason.InvalidArgument,
-                $"Partition {PartitionIndex} does not exist in an entity of {description.Options.PartitionCount} partitions.", Path);
-        }
-
+        PartitionSet.RequireIndex(PartitionIndex, description.Options.PartitionCount, Path);
         await RoutingOptionsValidator.ValidateTargetsAsync(store, codec, Path, description.Kind, description.Options, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 

@@ -77,13 +77,13 @@ public static class EntityPartitions
         return bytes[15] < MaxPartitionCount ? bytes[15] : 0;
     }
 
-    /// <summary>Groups items by partition, keeping their order within each group.</summary>
-    public static Dictionary<int, List<T>> GroupByPartition<T>(IEnumerable<T> items, Func<T, int> partitionOf)
+    /// <summary>Groups items by partition (all in partition 0 when the entity has one), keeping their order within each group.</summary>
+    public static Dictionary<int, List<T>> GroupByPartition<T>(IEnumerable<T> items, int partitionCount, Func<T, int> partitionOf)
     {
         var groups = new Dictionary<int, List<T>>();
         foreach (var item in items)
         {
-            var index = partitionOf(item);
+            var index = partitionCount <= 1 ? 0 : partitionOf(item);
             if (!groups.TryGetValue(index, out var group))
             {
                 groups[index] = group = [];
