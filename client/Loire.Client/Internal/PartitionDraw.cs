@@ -39,7 +39,8 @@ internal static class PartitionDraw
             return [];
         }
 
-        using var pollsDone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Not linked to the caller's token: a caller's cancellation, too, waits until the polls are old enough.
+        using var pollsDone = new CancellationTokenSource();
         var sentAt = time.GetTimestamp();
         var polls = new Task<(bool Found, T? Answer)>[partitionCount];
         for (var i = 0; i < partitionCount; i++)
@@ -47,13 +48,16 @@ internal static class PartitionDraw
             polls[i] = PollAsync(i);
         }
 
-        try
+        await using (cancellationToken.Register(() => _ = StopPollsAsync()))
         {
-            await Task.WhenAll(polls).ConfigureAwait(false);
-        }
-        catch (Exception) when (polls.Any(p => p.IsCompletedSuccessfully && p.Result.Found))
-        {
-            // Another partition failed, but these answers are locked for the caller; the failure shows next time.
+            try
+            {
+                await Task.WhenAll(polls).ConfigureAwait(false);
+            }
+            catch (Exception) when (polls.Any(p => p.IsCompletedSuccessfully && p.Result.Found))
+            {
+                // Another partition failed, but these answers are locked for the caller; the failure shows next time.
+            }
         }
 
         var answers = polls.Where(p => p.IsCompletedSuccessfully && p.Result.Found).Select(p => p.Result.Answer!).ToList();
@@ -101,7 +105,14 @@ internal static class PartitionDraw
                 await Task.Delay(MinPollAgeBeforeCancel - age, time, CancellationToken.None).ConfigureAwait(false);
             }
 
-            await pollsDone.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pollsDone.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The caller's cancellation came after every poll had returned.
+            }
         }
     }
 }

@@ -20,8 +20,6 @@ internal sealed partial class QueueGrain
 
     private int PartitionIndex => Partition.Index;
 
-    private bool IsPartitioned => _document?.Description.Options.PartitionCount > 1;
-
     public async ValueTask<long> PurgeAsync(SubQueueKind subQueue, CancellationToken cancellationToken = default)
     {
         var purged = await PurgeOwnAsync(subQueue, cancellationToken);
@@ -36,36 +34,27 @@ internal sealed partial class QueueGrain
     public async ValueTask<long> ResubmitDeadLettersAsync(long[]? sequenceNumbers, CancellationToken cancellationToken = default)
     {
         RequireEntity();
-        if (!IsPartitioned || PartitionIndex != 0)
-        {
-            return await ResubmitOwnDeadLettersAsync(sequenceNumbers, cancellationToken);
-        }
-
         var partitions = OtherPartitions();
-        if (sequenceNumbers is null)
+        var resubmitted = 0L;
+        for (var index = 0; index <= partitions.Length; index++)
         {
-            var all = await ResubmitOwnDeadLettersAsync(null, cancellationToken);
-            foreach (var partition in partitions)
+            // A sequence number names the partition that holds its message.
+            var numbers = partitions.Length == 0 ? sequenceNumbers : sequenceNumbers?.Where(n => EntityPartitions.PartitionOfSequenceNumber(n) == index).ToArray();
+            if (numbers is { Length: 0 })
             {
-                all += await partition.ResubmitDeadLettersAsync(null, cancellationToken);
+                continue;
             }
 
-            return all;
-        }
-
-        long resubmitted = 0;
-        foreach (var (index, numbers) in EntityPartitions.GroupByPartition(sequenceNumbers, partitions.Length + 1, EntityPartitions.PartitionOfSequenceNumber))
-        {
             resubmitted += index == 0
-                ? await ResubmitOwnDeadLettersAsync([.. numbers], cancellationToken)
-                : index <= partitions.Length ? await partitions[index - 1].ResubmitDeadLettersAsync([.. numbers], cancellationToken) : 0;
+                ? await ResubmitOwnDeadLettersAsync(numbers, cancellationToken)
+                : await partitions[index - 1].ResubmitDeadLettersAsync(numbers, cancellationToken);
         }
 
         return resubmitted;
     }
 
     /// <summary>Lock tokens of a partitioned entity name their partition, so the client settles without asking.</summary>
-    private Guid NewLockToken() => IsPartitioned ? EntityPartitions.NewLockToken(PartitionIndex) : Guid.NewGuid();
+    private Guid NewLockToken() => _document?.Description.Options.PartitionCount > 1 ? EntityPartitions.NewLockToken(PartitionIndex) : Guid.NewGuid();
 
     /// <summary>Partitions 1..P-1 when this is partition 0 of a partitioned entity; empty otherwise.</summary>
     private IQueueGrain[] OtherPartitions() => PartitionIndex == 0 && _document?.Description.Options.PartitionCount is > 1 and var count
