@@ -164,12 +164,6 @@ internal static class RoutingOptionsValidator
                 $"{option} of '{path}' names '{target}', a {description.Kind}; forward to a queue or a topic.", path);
         }
 
-        if (description.Options.PartitionCount > 1)
-        {
-            throw new LoireException(LoireErrorReason.InvalidArgument,
-                $"{option} of '{path}' names '{target}', a partitioned entity; forwarding into partitioned entities is not supported by this broker version.", path);
-        }
-
         return description;
     }
 

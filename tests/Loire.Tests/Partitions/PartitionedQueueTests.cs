@@ -347,14 +347,31 @@ public sealed class PartitionedQueueTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task ForwardingIntoAPartitionedQueueIsRefusedForNow()
+    public async Task ForwardingIntoAPartitionedQueueSendsEveryKeyToItsPartitionInOrder()
     {
-        var target = await _admin.CreateTestQueueAsync(o => o.PartitionCount = 2);
-        var source = NewQueueName();
-        var exception = await ThrowsLoireAsync(LoireErrorReason.InvalidArgument,
-            () => _admin.CreateQueueAsync(new CreateQueueOptions(source) { ForwardTo = target }));
-        Assert.Contains("partitioned", exception.Message);
-        Assert.False(await _admin.QueueExistsAsync(source));
+        var target = await _admin.CreateTestQueueAsync(o => o.PartitionCount = Partitions);
+        var source = await _admin.CreateTestQueueAsync(o => o.ForwardTo = target);
+        var keys = Enumerable.Range(0, 8).Select(k => $"key-{k}").ToArray();
+        await using var sender = _client.CreateSender(source);
+
+        // One batch mixing every key: the source accepts it whole and splits it by partition when forwarding.
+        await sender.SendMessagesAsync(Enumerable.Range(0, 5).SelectMany(i => keys.Select(key => new LoireMessage($"{key}/{i}") { PartitionKey = key }))
+            .Append(new LoireMessage("unkeyed")));
+        var scheduled = await sender.ScheduleMessagesAsync(keys.Select(key => new LoireMessage("later") { PartitionKey = key }), DateTimeOffset.UtcNow.AddMinutes(5));
+        await _admin.RuntimePropertiesWhenAsync(target, p => p.ScheduledMessageCount == keys.Length, "scheduled at the target");
+        await sender.CancelScheduledMessagesAsync(scheduled);
+
+        await using var receiver = _client.CreateReceiver(target);
+        var received = await ReceiveAtLeastAsync(receiver, keys.Length * 5 + 1);
+        await receiver.CompleteMessagesAsync(received);
+        Assert.Equal(keys.Length * 5 + 1, received.Count);
+        foreach (var group in received.Where(m => m.PartitionKey is not null).GroupBy(m => m.PartitionKey!))
+        {
+            Assert.Equal(Enumerable.Range(0, 5).Select(i => $"{group.Key}/{i}"), group.Select(m => m.Body.ToString()));
+            Assert.All(group, m => Assert.Equal(MessagePartitioner.PartitionOf(group.Key, Partitions), EntityPartitions.PartitionOfSequenceNumber(m.SequenceNumber)));
+        }
+
+        await _admin.RuntimePropertiesWhenAsync(target, p => p.TotalMessageCount == 0, "all received, scheduled ones cancelled");
     }
 
     /// <summary>Two keys that map to different partitions of a <see cref="Partitions"/>-partition entity.</summary>
