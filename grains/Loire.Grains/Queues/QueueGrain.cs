@@ -173,27 +173,23 @@ internal sealed partial class QueueGrain(
     public async Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default)
     {
         var description = RequireEntity().Description;
-        var own = GetOwnRuntimeInfo(description);
-        return await SumOverOtherPartitionsAsync(own, cancellationToken);
+        return await SumOverOtherPartitionsAsync(GetOwnRuntimeInfo(description), cancellationToken);
     }
 
-    private EntityRuntimeInfo GetOwnRuntimeInfo(EntityDescription description)
+    private EntityRuntimeInfo GetOwnRuntimeInfo(EntityDescription description) => new()
     {
-        return new EntityRuntimeInfo
-        {
-            Path = Path,
-            ActiveMessageCount = _index.ActiveCount,
-            DeadLetterMessageCount = _index.DeadLetterCount,
-            ScheduledMessageCount = _index.ScheduledCount,
-            DeferredMessageCount = _index.DeferredCount,
-            LockedMessageCount = _index.LockedCount,
-            TotalMessageCount = _index.TotalCount,
-            SizeInBytes = _index.SizeInBytes,
-            CreatedAt = description.CreatedAt,
-            UpdatedAt = description.UpdatedAt,
-            AccessedAt = time.GetUtcNow(),
-        };
-    }
+        Path = Path,
+        ActiveMessageCount = _index.ActiveCount,
+        DeadLetterMessageCount = _index.DeadLetterCount,
+        ScheduledMessageCount = _index.ScheduledCount,
+        DeferredMessageCount = _index.DeferredCount,
+        LockedMessageCount = _index.LockedCount,
+        TotalMessageCount = _index.TotalCount,
+        SizeInBytes = _index.SizeInBytes,
+        CreatedAt = description.CreatedAt,
+        UpdatedAt = description.UpdatedAt,
+        AccessedAt = time.GetUtcNow(),
+    };
 
     private async Task LoadMessagesAsync(CancellationToken cancellationToken)
     {

@@ -62,7 +62,11 @@ internal sealed partial class TopicGrain(
         _document = codec.DecodeEntity(record);
         _nextSequence = _document.SequenceCeiling;
         await LoadDuplicateHistoryAsync(cancellationToken);
-        await LoadRoutesAsync(cancellationToken);
+        foreach (var subscription in await LoadSubscriptionsAsync(cancellationToken))
+        {
+            SetRoute(subscription);
+        }
+
         EnsureIdleClock();
     }
 
@@ -72,9 +76,16 @@ internal sealed partial class TopicGrain(
         try
         {
             RequireTopic();
+            var subscriptions = await LoadSubscriptionsAsync(cancellationToken);
+
+            // Swapped in one synchronous step: a publish interleaving with the load still sees the old routes.
             _routes.Clear();
-            _routeSnapshot = [];
-            await LoadRoutesAsync(cancellationToken);
+            foreach (var subscription in subscriptions)
+            {
+                SetRoute(subscription);
+            }
+
+            _routeSnapshot = [.. _routes.Values];
         }
         finally
         {
@@ -82,8 +93,10 @@ internal sealed partial class TopicGrain(
         }
     }
 
-    private async Task LoadRoutesAsync(CancellationToken cancellationToken)
+    /// <summary>The topic's subscriptions as stored (partition 0's records; other partitions' records are not subscriptions).</summary>
+    private async Task<List<EntityDescription>> LoadSubscriptionsAsync(CancellationToken cancellationToken)
     {
+        var subscriptions = new List<EntityDescription>();
         string? after = null;
         while (true)
         {
@@ -92,13 +105,13 @@ internal sealed partial class TopicGrain(
             {
                 if (!EntityPartitions.IsPartitionPath(subscription.Path))
                 {
-                    SetRoute(codec.DecodeEntity(subscription).Description);
+                    subscriptions.Add(codec.DecodeEntity(subscription).Description);
                 }
             }
 
             if (page.Count < 1_000)
             {
-                break;
+                return subscriptions;
             }
 
             after = page[^1].Path;
