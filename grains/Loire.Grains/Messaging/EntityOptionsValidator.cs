@@ -29,7 +29,7 @@ internal static class EntityOptionsValidator
         Require(options.MaxMessageSizeInKilobytes is >= 1 and <= 100 * 1024, path,
             $"MaxMessageSizeInKilobytes must be between 1 and 102400; got {options.MaxMessageSizeInKilobytes}.");
 
-        // Refused rather than silently ignored until the features land (sessions, dedup, forwarding, partitions).
+        // Refused rather than silently ignored until the features land.
         RoutingOptionsValidator.Validate(path, kind, options);
         if (EntityPartitions.GetCountError(options.PartitionCount) is { } partitionError)
         {
