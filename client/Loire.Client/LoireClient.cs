@@ -101,6 +101,14 @@ public partial class LoireClient : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Partitions of the queue or subscription at <paramref name="path"/>, from the catalog; null when it does not exist (its grain then says so).</summary>
+    internal async ValueTask<int?> FindPartitionCountAsync(string path, CancellationToken cancellationToken)
+    {
+        var description = await _executor.ExecuteAsync("find entity", path, RetryKind.Idempotent,
+            (grains, ct) => new ValueTask<EntityDescription?>(grains.Catalog.FindAsync(path, ct)), cancellationToken).ConfigureAwait(false);
+        return description?.Options.PartitionCount;
+    }
+
     /// <summary>
     /// Connects now instead of on first use, so configuration and network problems surface at startup.
     /// Does nothing when already connected or co-hosted.

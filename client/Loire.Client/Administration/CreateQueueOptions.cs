@@ -1,5 +1,6 @@
 using Loire.Client.Internal;
 using Loire.Entities;
+using Loire.Partitions;
 
 namespace Loire.Client.Administration;
 
@@ -71,7 +72,10 @@ public sealed class CreateQueueOptions
     /// <summary>Most messages the queue may hold; null (the default) for no count limit.</summary>
     public long? MaxMessageCount { get; set; } = EntityDefaults.Options.MaxMessageCount;
 
-    /// <summary>Number of partitions (grains) the queue spreads over. Default 1.</summary>
+    /// <summary>
+    /// Number of partitions (grains, 1 to 32) the queue spreads over; fixed at creation. Default 1. Messages with the same
+    /// SessionId or PartitionKey go to one partition and keep their order; others are spread.
+    /// </summary>
     public int PartitionCount { get; set; } = EntityDefaults.Options.PartitionCount;
 
     /// <summary>
@@ -108,7 +112,11 @@ public sealed class CreateQueueOptions
             Validation.AtLeast(maxMessageCount, 1, nameof(MaxMessageCount), Name);
         }
 
-        Validation.AtLeast(PartitionCount, 1, nameof(PartitionCount), Name);
+        if (EntityPartitions.GetCountError(PartitionCount) is { } partitionError)
+        {
+            throw Validation.Invalid(partitionError, Name);
+        }
+
         Validation.AtLeast(MaxMessageSizeInKilobytes, 1, nameof(MaxMessageSizeInKilobytes), Name);
         Validation.Positive(AutoDeleteOnIdle, nameof(AutoDeleteOnIdle), Name);
         Validation.OptionalPath(ForwardTo, nameof(ForwardTo), Name);

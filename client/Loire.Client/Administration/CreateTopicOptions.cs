@@ -1,5 +1,6 @@
 using Loire.Client.Internal;
 using Loire.Entities;
+using Loire.Partitions;
 
 namespace Loire.Client.Administration;
 
@@ -65,7 +66,11 @@ public sealed class CreateTopicOptions
         Validation.Positive(DefaultMessageTimeToLive, nameof(DefaultMessageTimeToLive), Name);
         Validation.AtLeast(MaxSizeInMegabytes, 1, nameof(MaxSizeInMegabytes), Name);
         Validation.Positive(DuplicateDetectionHistoryTimeWindow, nameof(DuplicateDetectionHistoryTimeWindow), Name);
-        Validation.AtLeast(PartitionCount, 1, nameof(PartitionCount), Name);
+        if (EntityPartitions.GetCountError(PartitionCount) is { } partitionError)
+        {
+            throw Validation.Invalid(partitionError, Name);
+        }
+
         Validation.AtLeast(MaxMessageSizeInKilobytes, 1, nameof(MaxMessageSizeInKilobytes), Name);
         Validation.Positive(AutoDeleteOnIdle, nameof(AutoDeleteOnIdle), Name);
         return new EntityOptions

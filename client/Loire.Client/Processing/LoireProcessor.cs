@@ -35,7 +35,6 @@ public class LoireProcessor : IAsyncDisposable
     private readonly LoireClient _client = null!;
     private readonly LoireReceiver _receiver = null!;
     private readonly LoireProcessorOptions _options = null!;
-    private readonly string _grainPath = null!;
     private readonly ILogger _logger = null!;
     private Func<ProcessMessageEventArgs, Task>? _processMessage;
     private Func<ProcessErrorEventArgs, Task>? _processError;
@@ -57,7 +56,6 @@ public class LoireProcessor : IAsyncDisposable
         _options = options.Clone();
         _options.Validate();
         _client = client;
-        _grainPath = grainPath;
 
         // The processor does its own (credit-based) prefetching; its receiver fetches exactly what it is asked for.
         _receiver = new LoireReceiver(client, grainPath, new LoireReceiverOptions
@@ -153,7 +151,7 @@ public class LoireProcessor : IAsyncDisposable
                 $"Set {nameof(ProcessMessageAsync)} before starting the processor for '{EntityPath}'.");
             var processError = _processError ?? throw new InvalidOperationException(
                 $"Set {nameof(ProcessErrorAsync)} before starting the processor for '{EntityPath}': errors must go somewhere.");
-            var run = new ProcessorRun(_client, _receiver, _grainPath, _options, processMessage, processError, _logger);
+            var run = new ProcessorRun(_client, _receiver, _options, processMessage, processError, _logger);
             _run = run;
             run.Start();
         }

@@ -37,7 +37,6 @@ internal sealed partial class ProcessorRun
     private readonly LoireReceiver _receiver;
     private readonly LoireProcessorOptions _options;
     private readonly string _entityPath;
-    private readonly string _grainPath;
     private readonly Func<ProcessMessageEventArgs, Task> _processMessage;
     private readonly Func<ProcessErrorEventArgs, Task> _processError;
     private readonly ILogger _logger;
@@ -62,7 +61,6 @@ internal sealed partial class ProcessorRun
 
     /// <param name="client">The owning client (executor, clock, retry options, logging).</param>
     /// <param name="receiver">Receives and settles for the run; created for the processor with no prefetch of its own.</param>
-    /// <param name="grainPath">Path of the queue or subscription grain (no dead-letter suffix).</param>
     /// <param name="options">Validated options; not changed later.</param>
     /// <param name="processMessage">The message handler.</param>
     /// <param name="processError">The error handler.</param>
@@ -70,7 +68,6 @@ internal sealed partial class ProcessorRun
     public ProcessorRun(
         LoireClient client,
         LoireReceiver receiver,
-        string grainPath,
         LoireProcessorOptions options,
         Func<ProcessMessageEventArgs, Task> processMessage,
         Func<ProcessErrorEventArgs, Task> processError,
@@ -78,7 +75,6 @@ internal sealed partial class ProcessorRun
     {
         _client = client;
         _receiver = receiver;
-        _grainPath = grainPath;
         _entityPath = receiver.EntityPath;
         _options = options;
         _processMessage = processMessage;
@@ -297,12 +293,8 @@ internal sealed partial class ProcessorRun
     }
 
     /// <summary>Sends settlements in one broker call and returns the lock tokens that were lost; never cancelled by stopping.</summary>
-    private ValueTask<Guid[]> SettleAsync(Settlement[] settlements, string operation)
-    {
-        var path = _grainPath;
-        return _client.Executor.ExecuteAsync(operation, _entityPath, RetryKind.WhenNotExecuted,
-            (grains, ct) => grains.Queue(path).SettleAsync(settlements, ct), CancellationToken.None);
-    }
+    private ValueTask<Guid[]> SettleAsync(Settlement[] settlements, string operation) =>
+        _receiver.SettleForProcessorAsync(settlements, operation);
 
     private async Task AbandonOnStopAsync(List<LoireReceivedMessage> messages)
     {

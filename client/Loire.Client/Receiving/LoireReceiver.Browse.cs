@@ -1,4 +1,3 @@
-using Loire.Client.Internal;
 using Loire.Messages;
 
 namespace Loire.Client;
@@ -74,23 +73,10 @@ public partial class LoireReceiver
     }
 
     /// <summary>One peek call to the broker; a session receiver peeks its session.</summary>
-    private protected virtual ValueTask<DeliveredMessage[]> PeekCoreAsync(long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken)
-    {
-        var path = _grainPath;
-        var subQueue = SubQueueKind;
-        return _client.Executor.ExecuteAsync("peek", _entityPath, RetryKind.Idempotent,
-            (grains, ct) => grains.Queue(path).PeekAsync(fromSequenceNumber, maxMessages, subQueue, ct), cancellationToken);
-    }
+    private protected virtual ValueTask<DeliveredMessage[]> PeekCoreAsync(long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken) =>
+        PeekOnPartitionsAsync(fromSequenceNumber, maxMessages, cancellationToken);
 
     /// <summary>One call receiving deferred messages by sequence number; a session receiver receives them from its session.</summary>
-    private protected virtual ValueTask<DeliveredMessage[]> ReceiveDeferredCoreAsync(long[] sequenceNumbers, CancellationToken cancellationToken)
-    {
-        var path = _grainPath;
-        var mode = ModeKind;
-        var subQueue = SubQueueKind;
-
-        // A second attempt after a lost answer would find the messages already locked: retry only unsent calls.
-        return _client.Executor.ExecuteAsync("receive deferred", _entityPath, RetryKind.WhenNotExecuted,
-            (grains, ct) => grains.Queue(path).ReceiveDeferredAsync(sequenceNumbers, mode, subQueue, ct), cancellationToken);
-    }
+    private protected virtual ValueTask<DeliveredMessage[]> ReceiveDeferredCoreAsync(long[] sequenceNumbers, CancellationToken cancellationToken) =>
+        ReceiveDeferredOnPartitionsAsync(sequenceNumbers, cancellationToken);
 }

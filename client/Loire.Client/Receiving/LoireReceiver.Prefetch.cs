@@ -40,19 +40,15 @@ public partial class LoireReceiver
     /// <summary>Takes up to <paramref name="maxMessages"/> prefetched messages whose locks are safely alive; drops the others.</summary>
     private List<LoireReceivedMessage> TakePrefetched(int maxMessages)
     {
+        // Besides prefetch, the buffer holds the surplus of a receive over several partitions, whatever the options.
         var taken = new List<LoireReceivedMessage>();
-        if (!PrefetchEnabled)
-        {
-            return taken;
-        }
-
         var now = _client.TimeProvider.GetUtcNow();
         var dropped = 0;
         lock (_prefetched)
         {
             while (taken.Count < maxMessages && _prefetched.TryDequeue(out var message))
             {
-                if (IsLockSafelyAlive(message, now))
+                if (!message.IsLocked || IsLockSafelyAlive(message, now))
                 {
                     taken.Add(message);
                 }
@@ -102,20 +98,18 @@ public partial class LoireReceiver
                 return;
             }
 
-            settlements = _prefetched.Select(m => new Settlement(m.LockTokenGuid, SettlementKind.Abandon)).ToArray();
+            settlements = _prefetched.Where(m => m.IsLocked).Select(m => new Settlement(m.LockTokenGuid, SettlementKind.Abandon)).ToArray();
             _prefetched.Clear();
         }
 
-        if (_client.IsClosed)
+        if (_client.IsClosed || settlements.Length == 0)
         {
             return;
         }
 
-        var path = _grainPath;
         try
         {
-            await _client.Executor.ExecuteAsync("abandon prefetched", _entityPath, RetryKind.WhenNotExecuted,
-                (grains, ct) => grains.Queue(path).SettleAsync(settlements, ct), cancellationToken).ConfigureAwait(false);
+            await SettleOnPartitionsAsync(settlements, "abandon prefetched", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

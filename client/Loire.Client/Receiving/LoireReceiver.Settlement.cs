@@ -1,4 +1,3 @@
-using Loire.Client.Internal;
 using Loire.Messages;
 
 namespace Loire.Client;
@@ -126,20 +125,16 @@ public partial class LoireReceiver
     }
 
     /// <summary>Settles messages on the broker; returns the lock tokens whose locks were lost.</summary>
-    private protected virtual ValueTask<Guid[]> SettleCoreAsync(Settlement[] settlements, string operation, CancellationToken cancellationToken)
-    {
-        var path = _grainPath;
-        return _client.Executor.ExecuteAsync(operation, _entityPath, RetryKind.WhenNotExecuted,
-            (grains, ct) => grains.Queue(path).SettleAsync(settlements, ct), cancellationToken);
-    }
+    private protected virtual ValueTask<Guid[]> SettleCoreAsync(Settlement[] settlements, string operation, CancellationToken cancellationToken) =>
+        SettleOnPartitionsAsync(settlements, operation, cancellationToken);
+
+    /// <summary>Settlement for a processor run over this receiver's entity: routed to each message's partition.</summary>
+    internal ValueTask<Guid[]> SettleForProcessorAsync(Settlement[] settlements, string operation) =>
+        SettleOnPartitionsAsync(settlements, operation, CancellationToken.None);
 
     /// <summary>Renews message locks on the broker; null where a lock was lost.</summary>
-    private protected virtual ValueTask<DateTimeOffset?[]> RenewLocksCoreAsync(Guid[] lockTokens, CancellationToken cancellationToken)
-    {
-        var path = _grainPath;
-        return _client.Executor.ExecuteAsync("renew lock", _entityPath, RetryKind.Idempotent,
-            (grains, ct) => grains.Queue(path).RenewLocksAsync(lockTokens, ct), cancellationToken);
-    }
+    private protected virtual ValueTask<DateTimeOffset?[]> RenewLocksCoreAsync(Guid[] lockTokens, CancellationToken cancellationToken) =>
+        RenewLocksOnPartitionsAsync(lockTokens, cancellationToken);
 
     /// <summary>
     /// Checked once before a settlement or lock renewal. A session receiver checks its session lock per message in

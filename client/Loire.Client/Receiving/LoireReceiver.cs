@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Loire.Client.Internal;
 using Loire.Messages;
 using Microsoft.Extensions.Logging;
 using Paths = Loire.Entities.EntityPath;
@@ -33,6 +32,18 @@ public partial class LoireReceiver : IAsyncDisposable
     /// <param name="grainPath">Path of the queue or subscription (no dead-letter suffix).</param>
     /// <param name="options">Receive mode, prefetch and sub-queue.</param>
     internal LoireReceiver(LoireClient client, string grainPath, LoireReceiverOptions options)
+        : this(client, grainPath, grainPath, options)
+    {
+    }
+
+    /// <param name="client">The owning client.</param>
+    /// <param name="entityPath">Path of the queue or subscription, as shown (no dead-letter suffix).</param>
+    /// <param name="grainPath">
+    /// Path of the grain to use: the entity's own, or (a session receiver) the one partition that holds the session,
+    /// in which case every call goes there.
+    /// </param>
+    /// <param name="options">Receive mode, prefetch and sub-queue.</param>
+    private protected LoireReceiver(LoireClient client, string entityPath, string grainPath, LoireReceiverOptions options)
     {
         if (options.PrefetchCount < 0)
         {
@@ -54,7 +65,8 @@ public partial class LoireReceiver : IAsyncDisposable
         _receiveMode = options.ReceiveMode;
         _prefetchCount = options.PrefetchCount;
         _subQueue = options.SubQueue;
-        _entityPath = _subQueue == SubQueue.DeadLetter ? Paths.DeadLetter(grainPath) : grainPath;
+        _entityPath = _subQueue == SubQueue.DeadLetter ? Paths.DeadLetter(entityPath) : entityPath;
+        _partitionCount = entityPath == grainPath ? 0 : 1;
         _logger = client.LoggerFactory.CreateLogger<LoireReceiver>();
     }
 
@@ -190,14 +202,12 @@ public partial class LoireReceiver : IAsyncDisposable
     /// One receive call to the broker. The public receive, prefetch and settlement logic is shared with
     /// <see cref="LoireSessionReceiver"/>, which overrides these <c>*CoreAsync</c> hooks to call the session's grain methods.
     /// </summary>
-    private protected virtual ValueTask<DeliveredMessage[]> ReceiveCoreAsync(ReceiveRequest request, CancellationToken cancellationToken)
+    private protected virtual async ValueTask<DeliveredMessage[]> ReceiveCoreAsync(ReceiveRequest request, CancellationToken cancellationToken)
     {
-        var path = _grainPath;
-
-        // Receiving again after a failed attempt is safe: messages the lost attempt locked are redelivered when their
-        // locks expire; in receive-and-delete mode they were lost with the answer either way.
-        return _client.Executor.ExecuteAsync("receive", _entityPath, RetryKind.Idempotent,
-            (grains, ct) => grains.Queue(path).ReceiveAsync(request, ct), cancellationToken);
+        var partitionCount = await GetPartitionCountAsync(cancellationToken).ConfigureAwait(false);
+        return partitionCount == 1
+            ? await ReceiveFromAsync(_grainPath, request, cancellationToken).ConfigureAwait(false)
+            : await ReceiveFromPartitionsAsync(partitionCount, request, cancellationToken).ConfigureAwait(false);
     }
 
     private LoireReceivedMessage Wrap(DeliveredMessage delivered, bool locked, DateTimeOffset now) =>

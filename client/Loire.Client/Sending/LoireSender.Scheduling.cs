@@ -1,5 +1,6 @@
 using Loire.Client.Internal;
 using Loire.Entities;
+using Loire.Partitions;
 
 namespace Loire.Client;
 
@@ -66,12 +67,19 @@ public partial class LoireSender
             return;
         }
 
-        var kind = await GetKindAsync(cancellationToken).ConfigureAwait(false);
+        var description = await GetDescriptionAsync(cancellationToken).ConfigureAwait(false);
         var path = _entityPath;
-        await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
-            (grains, ct) => new ValueTask(kind == EntityKind.Topic
-                ? grains.Topic(path).CancelScheduledAsync(numbers, ct)
-                : grains.Queue(path).CancelScheduledAsync(numbers, ct)),
-            cancellationToken).ConfigureAwait(false);
+
+        // Each number names the partition that issued it.
+        foreach (var (index, group) in EntityPartitions.GroupByPartition(numbers, description.Options.PartitionCount, EntityPartitions.PartitionOfSequenceNumber))
+        {
+            var grainPath = EntityPartitions.GrainPath(path, index);
+            var batch = group.ToArray();
+            await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
+                (grains, ct) => new ValueTask(description.Kind == EntityKind.Topic
+                    ? grains.Topic(grainPath).CancelScheduledAsync(batch, ct)
+                    : grains.Queue(grainPath).CancelScheduledAsync(batch, ct)),
+                cancellationToken).ConfigureAwait(false);
+        }
     }
 }

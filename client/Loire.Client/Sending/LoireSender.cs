@@ -4,6 +4,7 @@ using Loire.Client.Internal;
 using Loire.Client.Sending;
 using Loire.Entities;
 using Loire.Messages;
+using Loire.Partitions;
 
 namespace Loire.Client;
 
@@ -24,11 +25,10 @@ public partial class LoireSender : IAsyncDisposable
     /// <summary>Largest total size (bodies plus properties, as the broker accounts them) of one batch: 4 MiB.</summary>
     public const long MaxBatchSizeInBytes = 4L * 1024 * 1024;
 
-    private const int UnknownKind = -1;
-
     private readonly LoireClient _client = null!;
     private readonly string _entityPath = null!;
-    private int _kind = UnknownKind;
+    private EntityDescription? _description;
+    private int _nextPartition = Random.Shared.Next();
     private volatile bool _closed;
 
     /// <summary>For mocking: creates a sender that is not connected to anything.</summary>
@@ -131,8 +131,8 @@ public partial class LoireSender : IAsyncDisposable
         try
         {
             var outgoing = ToOutgoing(messages, activity ?? Activity.Current);
-            var kind = await GetKindAsync(cancellationToken).ConfigureAwait(false);
-            var target = new SendTarget(kind, _entityPath, _entityPath);
+            var description = await GetDescriptionAsync(cancellationToken).ConfigureAwait(false);
+            var target = new SendTarget(description.Kind, PartitionPath(description, outgoing), _entityPath);
             // Scheduling must not be repeated after an ambiguous failure, so only plain sends share calls.
             return retryKind == RetryKind.Idempotent
                 ? await _client.Sends.SendAsync(target, outgoing, cancellationToken).ConfigureAwait(false)
@@ -142,8 +142,8 @@ public partial class LoireSender : IAsyncDisposable
         {
             if (exception is LoireException { Reason: LoireErrorReason.MessagingEntityNotFound })
             {
-                // The entity may be recreated as the other kind; look it up again next time.
-                Volatile.Write(ref _kind, UnknownKind);
+                // The entity may be recreated as the other kind or with other partitions; look it up again next time.
+                Volatile.Write(ref _description, null);
             }
 
             LoireTelemetry.RecordError(activity, exception);
@@ -185,13 +185,29 @@ public partial class LoireSender : IAsyncDisposable
         return outgoing;
     }
 
-    /// <summary>Whether <see cref="EntityPath"/> is a queue or a topic, asked of the catalog once and remembered.</summary>
-    private async ValueTask<EntityKind> GetKindAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The grain a batch goes to: the partition its keys map to (a retried batch finds the same one), else the next
+    /// partition in turn so unkeyed sends spread.
+    /// </summary>
+    private string PartitionPath(EntityDescription description, OutgoingMessage[] outgoing)
     {
-        var known = Volatile.Read(ref _kind);
-        if (known != UnknownKind)
+        var options = description.Options;
+        if (options.PartitionCount <= 1)
         {
-            return (EntityKind)known;
+            return _entityPath;
+        }
+
+        var index = MessagePartitioner.SelectPartition(outgoing, options.PartitionCount, options.RequiresDuplicateDetection, _entityPath)
+            ?? (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)options.PartitionCount);
+        return EntityPartitions.GrainPath(_entityPath, index);
+    }
+
+    /// <summary>What <see cref="EntityPath"/> is (queue or topic, partitions), asked of the catalog once and remembered.</summary>
+    private async ValueTask<EntityDescription> GetDescriptionAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _description) is { } known)
+        {
+            return known;
         }
 
         var path = _entityPath;
@@ -209,7 +225,7 @@ public partial class LoireSender : IAsyncDisposable
                 $"'{path}' is a {description.Kind}; messages are sent to queues and topics only.", path);
         }
 
-        Volatile.Write(ref _kind, (int)description.Kind);
-        return description.Kind;
+        Volatile.Write(ref _description, description);
+        return description;
     }
 }

@@ -1,6 +1,7 @@
 using Loire.Client.Internal;
 using Loire.Client.Sessions;
 using Loire.Messages;
+using Loire.Partitions;
 using Microsoft.Extensions.Logging;
 
 namespace Loire.Client;
@@ -31,8 +32,13 @@ public partial class LoireSessionReceiver : LoireReceiver
     {
     }
 
-    internal LoireSessionReceiver(LoireClient client, string grainPath, LoireSessionReceiverOptions options, AcceptedSession accepted)
-        : base(client, grainPath, options.ToReceiverOptions())
+    /// <param name="client">The owning client.</param>
+    /// <param name="entityPath">Path of the queue or subscription.</param>
+    /// <param name="grainPath">Path of the grain (the entity's, or the partition's) that holds the session.</param>
+    /// <param name="options">Receive mode, prefetch and waits.</param>
+    /// <param name="accepted">The session lock.</param>
+    internal LoireSessionReceiver(LoireClient client, string entityPath, string grainPath, LoireSessionReceiverOptions options, AcceptedSession accepted)
+        : base(client, entityPath, grainPath, options.ToReceiverOptions())
     {
         _client = client;
         _grainPath = grainPath;
@@ -179,46 +185,48 @@ public partial class LoireSessionReceiver : LoireReceiver
     /// <inheritdoc />
     public override string ToString() => $"LoireSessionReceiver({EntityPath}, {_handle.SessionId}, {ReceiveMode})";
 
-    /// <summary>Accepts a session (named, or the next free one, waiting as the options say) and returns its receiver.</summary>
-    internal static async Task<LoireSessionReceiver> AcceptAsync(LoireClient client, string grainPath, string? sessionId, LoireSessionReceiverOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Accepts a session (named, or the next free one, waiting as the options say) and returns its receiver. On a
+    /// partitioned entity a named session lives in the partition its id hashes to; the next free one is looked for
+    /// in every partition.
+    /// </summary>
+    internal static async Task<LoireSessionReceiver> AcceptAsync(LoireClient client, string entityPath, string? sessionId, LoireSessionReceiverOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
+        var partitionCount = await client.FindPartitionCountAsync(entityPath, cancellationToken).ConfigureAwait(false) ?? 1;
         if (sessionId is not null)
         {
+            var grainPath = EntityPartitions.GrainPath(entityPath, MessagePartitioner.PartitionOf(sessionId, partitionCount));
             var named = new AcceptSessionRequest(sessionId, TimeSpan.Zero);
 
             // A retry after a lost answer would find the session locked by the lost attempt: retry only unsent calls.
-            var accepted = await client.Executor.ExecuteAsync("accept session", grainPath, RetryKind.WhenNotExecuted,
+            var accepted = await client.Executor.ExecuteAsync("accept session", entityPath, RetryKind.WhenNotExecuted,
                 (grains, ct) => grains.Queue(grainPath).AcceptSessionAsync(named, ct), cancellationToken).ConfigureAwait(false);
             return accepted is null
-                ? throw new LoireException(LoireErrorReason.SessionCannotBeLocked, $"Session '{sessionId}' could not be locked.", grainPath)
-                : new LoireSessionReceiver(client, grainPath, options, accepted);
+                ? throw new LoireException(LoireErrorReason.SessionCannotBeLocked, $"Session '{sessionId}' could not be locked.", entityPath)
+                : new LoireSessionReceiver(client, entityPath, grainPath, options, accepted);
         }
 
         var wait = options.MaxWaitTime;
         var time = client.TimeProvider;
         var started = time.GetTimestamp();
         var maxPerCall = client.MaxWaitPerCall;
+        var accept = new SessionAcceptor(client, entityPath, partitionCount);
         while (true)
         {
             var remaining = wait - time.GetElapsedTime(started);
             var chunk = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < maxPerCall ? remaining : maxPerCall;
-            var request = new AcceptSessionRequest(null, chunk);
             var callStarted = time.GetTimestamp();
-
-            // Like a receive: a session a lost attempt locked is released when its lock expires.
-            var accepted = await client.Executor.ExecuteAsync("accept next session", grainPath, RetryKind.Idempotent,
-                (grains, ct) => grains.Queue(grainPath).AcceptSessionAsync(request, ct), cancellationToken).ConfigureAwait(false);
-            if (accepted is not null)
+            if (await accept.AcceptNextAsync(chunk, cancellationToken).ConfigureAwait(false) is { } found)
             {
-                return new LoireSessionReceiver(client, grainPath, options, accepted);
+                return new LoireSessionReceiver(client, entityPath, found.GrainPath, options, found.Session);
             }
 
             remaining = wait - time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 throw new LoireException(LoireErrorReason.ServiceTimeout,
-                    $"No unlocked session with available messages within {wait}.", grainPath);
+                    $"No unlocked session with available messages within {wait}.", entityPath);
             }
 
             if (time.GetElapsedTime(callStarted) < chunk - EarlyReturnTolerance)
@@ -229,7 +237,6 @@ public partial class LoireSessionReceiver : LoireReceiver
         }
     }
 
-    /// <summary>Receives from this session only (a session receiver never reads the dead-letter queue, so the request's sub-queue is None).</summary>
     private protected override ValueTask<DeliveredMessage[]> ReceiveCoreAsync(ReceiveRequest request, CancellationToken cancellationToken)
     {
         var path = _grainPath;

@@ -1,5 +1,6 @@
 using Loire.Entities;
 using Loire.Grains.Persistence;
+using Loire.Partitions;
 using Loire.Storage;
 using Orleans.Concurrency;
 
@@ -25,7 +26,27 @@ internal sealed class EntityCatalogGrain(IMessageStore store, GrainPayloadCodec 
 
     public async Task<EntityDescription[]> ListAsync(EntityKind kind, string? afterPath, int maxCount, CancellationToken cancellationToken = default)
     {
-        var records = await store.ListEntitiesAsync((int)kind, null, afterPath, Math.Clamp(maxCount, 1, MaxPageSize), cancellationToken);
-        return records.Select(r => codec.DecodeEntity(r).Description).ToArray();
+        // Partitions other than 0 are stored as records of their own but are not entities: skip them, and read on so a
+        // full page still means "there may be more".
+        var pageSize = Math.Clamp(maxCount, 1, MaxPageSize);
+        var result = new List<EntityDescription>(pageSize);
+        while (true)
+        {
+            var records = await store.ListEntitiesAsync((int)kind, null, afterPath, pageSize, cancellationToken);
+            foreach (var record in records)
+            {
+                if (!EntityPartitions.IsPartitionPath(record.Path) && result.Count < pageSize)
+                {
+                    result.Add(codec.DecodeEntity(record).Description);
+                }
+            }
+
+            if (records.Count < pageSize || result.Count >= pageSize)
+            {
+                return [.. result];
+            }
+
+            afterPath = records[^1].Path;
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
+using Loire.Partitions;
 
 namespace Loire.Grains.Diagnostics;
 
@@ -34,11 +36,19 @@ internal sealed class EntityMetricsRegistry
 
     public void Forget(string entity) => _sources.TryRemove(entity, out _);
 
+    /// <summary>
+    /// One measurement per entity grain, tagged <c>entity</c>; partitions 1..P-1 of a partitioned entity also carry
+    /// <c>partition</c>, so summing by <c>entity</c> gives the entity's depth.
+    /// </summary>
     public IEnumerable<Measurement<long>> Observe(Func<EntityCounts, long> select)
     {
-        foreach (var (entity, source) in _sources)
+        foreach (var (grainPath, source) in _sources)
         {
-            yield return new Measurement<long>(select(source()), new KeyValuePair<string, object?>("entity", entity));
+            var (entity, partition) = EntityPartitions.Parse(grainPath);
+            var entityTag = new KeyValuePair<string, object?>("entity", entity);
+            yield return partition == 0
+                ? new Measurement<long>(select(source()), entityTag)
+                : new Measurement<long>(select(source()), entityTag, new KeyValuePair<string, object?>("partition", partition.ToString(CultureInfo.InvariantCulture)));
         }
     }
 }

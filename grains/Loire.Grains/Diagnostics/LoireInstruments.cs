@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Loire.Partitions;
 
 namespace Loire.Grains.Diagnostics;
 
@@ -57,7 +58,8 @@ internal sealed class LoireInstruments
     {
         if (count > 0 && counter.Enabled)
         {
-            counter.Add(count, new KeyValuePair<string, object?>("entity", entity));
+            // Partitions of an entity count as the entity.
+            counter.Add(count, new KeyValuePair<string, object?>("entity", EntityPartitions.Parse(entity).EntityPath));
         }
     }
 }

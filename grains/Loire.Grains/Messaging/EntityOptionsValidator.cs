@@ -1,6 +1,7 @@
 using Loire.Client;
 using Loire.Entities;
 using Loire.Grains.AutoDelete;
+using Loire.Partitions;
 
 namespace Loire.Grains.Messaging;
 
@@ -28,9 +29,15 @@ internal static class EntityOptionsValidator
         Require(options.MaxMessageSizeInKilobytes is >= 1 and <= 100 * 1024, path,
             $"MaxMessageSizeInKilobytes must be between 1 and 102400; got {options.MaxMessageSizeInKilobytes}.");
 
-        // Refused rather than silently ignored until the features land (sessions, dedup, forwarding, partitions).
+        // Refused rather than silently ignored until the features land.
         RoutingOptionsValidator.Validate(path, kind, options);
-        NotYet(options.PartitionCount != 1, path, nameof(options.PartitionCount) + " other than 1");
+        if (EntityPartitions.GetCountError(options.PartitionCount) is { } partitionError)
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, partitionError, path);
+        }
+
+        NotYet(options.PartitionCount != 1 && options.AutoDeleteOnIdle != TimeSpan.MaxValue, path,
+            nameof(options.AutoDeleteOnIdle) + " on a partitioned entity");
         Require(options.AutoDeleteOnIdle == TimeSpan.MaxValue || options.AutoDeleteOnIdle >= IdleClock.MinimumIdle, path,
             $"AutoDeleteOnIdle must be at least {IdleClock.MinimumIdle.TotalSeconds} seconds (or TimeSpan.MaxValue for never); got {options.AutoDeleteOnIdle}.");
     }

@@ -13,7 +13,7 @@ internal sealed partial class QueueGrain
 {
     private const int MaxToolOperations = 5_000;
 
-    public async ValueTask<long> PurgeAsync(SubQueueKind subQueue, CancellationToken cancellationToken = default)
+    private async Task<long> PurgeOwnAsync(SubQueueKind subQueue, CancellationToken cancellationToken)
     {
         RequireEntity();
         if (subQueue is not (SubQueueKind.None or SubQueueKind.DeadLetter))
@@ -77,7 +77,7 @@ internal sealed partial class QueueGrain
         return purged;
     }
 
-    public async ValueTask<long> ResubmitDeadLettersAsync(long[]? sequenceNumbers, CancellationToken cancellationToken = default)
+    private async Task<long> ResubmitOwnDeadLettersAsync(long[]? sequenceNumbers, CancellationToken cancellationToken)
     {
         var options = RequireEntity().Description.Options;
         cancellationToken.ThrowIfCancellationRequested();

@@ -3,6 +3,7 @@ using Loire.Entities;
 using Loire.Grains.Messaging;
 using Loire.Grains.Persistence;
 using Loire.Messages;
+using Loire.Partitions;
 using Loire.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -30,7 +31,8 @@ internal sealed partial class QueueGrain
     private static readonly TimeSpan DeadLetterForwardPeriod = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan DeadLetterForwardRetryDelay = TimeSpan.FromSeconds(5);
 
-    private readonly Dictionary<string, EntityKind> _forwardTargetKinds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EntityDescription> _forwardTargets = new(StringComparer.Ordinal);
+    private int _nextTargetPartition = Random.Shared.Next();
     private readonly Queue<MessageEntry> _deadLetterOutbox = new();
     private IGrainTimer? _deadLetterTimer;
     private DateTimeOffset? _deadLetterRetryAt;
@@ -105,14 +107,13 @@ internal sealed partial class QueueGrain
             return false;
         }
 
-        var kind = await ResolveForwardTargetAsync(target, cancellationToken);
-        if (kind == EntityKind.Topic)
+        var description = await ResolveForwardTargetAsync(target, cancellationToken);
+        foreach (var (index, numbers) in EntityPartitions.GroupByPartition(sequenceNumbers, description.Options.PartitionCount, EntityPartitions.PartitionOfSequenceNumber))
         {
-            await GrainFactory.GetGrain<ITopicGrain>(target).CancelScheduledAsync(sequenceNumbers, cancellationToken);
-        }
-        else
-        {
-            await GrainFactory.GetGrain<IQueueGrain>(target).CancelScheduledAsync(sequenceNumbers, cancellationToken);
+            var grainPath = EntityPartitions.GrainPath(target, index);
+            await (description.Kind == EntityKind.Topic
+                ? GrainFactory.GetGrain<ITopicGrain>(grainPath).CancelScheduledAsync([.. numbers], cancellationToken)
+                : GrainFactory.GetGrain<IQueueGrain>(grainPath).CancelScheduledAsync([.. numbers], cancellationToken));
         }
 
         return true;
@@ -126,18 +127,18 @@ internal sealed partial class QueueGrain
     {
         for (var attempt = 0; ; attempt++)
         {
-            var kind = await ResolveForwardTargetAsync(target, cancellationToken);
+            var description = await ResolveForwardTargetAsync(target, cancellationToken);
             try
             {
-                return kind == EntityKind.Topic
-                    ? await GrainFactory.GetGrain<ITopicGrain>(target).SendAsync(messages, cancellationToken)
-                    : await GrainFactory.GetGrain<IQueueGrain>(target).SendAsync(messages, cancellationToken);
+                return description.Options.PartitionCount > 1
+                    ? await SendToPartitionsAsync(description, messages, cancellationToken)
+                    : await SendToGrainAsync(description.Kind, target, messages, cancellationToken);
             }
             catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound
-                && string.Equals(exception.EntityPath, target, StringComparison.Ordinal))
+                && exception.EntityPath is { } missing && string.Equals(EntityPartitions.Parse(missing).EntityPath, target, StringComparison.Ordinal))
             {
                 // Deleted, or recreated as the other kind: look it up once more.
-                _forwardTargetKinds.Remove(target);
+                _forwardTargets.Remove(target);
                 if (attempt > 0)
                 {
                     throw MissingTarget(target, exception);
@@ -146,9 +147,39 @@ internal sealed partial class QueueGrain
         }
     }
 
-    private async Task<EntityKind> ResolveForwardTargetAsync(string target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends to a partitioned target: each keyed message to its key's partition, the unkeyed ones together to the next
+    /// partition in turn. Sequence numbers come back in message order. If one partition fails, the others may have
+    /// stored their share: the caller's retry may then store those twice (at-least-once), unless the target detects
+    /// duplicates, in which case every message is keyed by its MessageId and lands where its first copy is.
+    /// </summary>
+    private async Task<long[]> SendToPartitionsAsync(EntityDescription target, OutgoingMessage[] messages, CancellationToken cancellationToken)
     {
-        if (_forwardTargetKinds.TryGetValue(target, out var known))
+        var options = target.Options;
+        var spread = (int)((uint)unchecked(++_nextTargetPartition) % (uint)options.PartitionCount);
+        var groups = EntityPartitions.GroupByPartition(Enumerable.Range(0, messages.Length), options.PartitionCount,
+            i => MessagePartitioner.SelectPartition([messages[i]], options.PartitionCount, options.RequiresDuplicateDetection, target.Path) ?? spread);
+        var numbers = new long[messages.Length];
+        await Task.WhenAll(groups.Select(async group =>
+        {
+            var batch = group.Value.Select(i => messages[i]).ToArray();
+            var stored = await SendToGrainAsync(target.Kind, EntityPartitions.GrainPath(target.Path, group.Key), batch, cancellationToken);
+            for (var i = 0; i < stored.Length; i++)
+            {
+                numbers[group.Value[i]] = stored[i];
+            }
+        }));
+        return numbers;
+    }
+
+    private async Task<long[]> SendToGrainAsync(EntityKind kind, string grainPath, OutgoingMessage[] messages, CancellationToken cancellationToken) =>
+        kind == EntityKind.Topic
+            ? await GrainFactory.GetGrain<ITopicGrain>(grainPath).SendAsync(messages, cancellationToken)
+            : await GrainFactory.GetGrain<IQueueGrain>(grainPath).SendAsync(messages, cancellationToken);
+
+    private async Task<EntityDescription> ResolveForwardTargetAsync(string target, CancellationToken cancellationToken)
+    {
+        if (_forwardTargets.TryGetValue(target, out var known))
         {
             return known;
         }
@@ -159,9 +190,9 @@ internal sealed partial class QueueGrain
             throw MissingTarget(target, null);
         }
 
-        var kind = (EntityKind)record.Kind;
-        _forwardTargetKinds[target] = kind;
-        return kind;
+        var description = codec.DecodeEntity(record).Description;
+        _forwardTargets[target] = description;
+        return description;
     }
 
     private LoireException MissingTarget(string target, Exception? inner) => new(LoireErrorReason.MessagingEntityDisabled,

@@ -107,7 +107,7 @@ internal sealed partial class QueueGrain
             entry.DeliveryCount++;
             if (mode == ReceiveModeKind.PeekLock)
             {
-                _index.Lock(entry, Guid.NewGuid(), now + options.LockDuration);
+                _index.Lock(entry, NewLockToken(), now + options.LockDuration);
             }
             else
             {
@@ -148,7 +148,7 @@ internal sealed partial class QueueGrain
             entry.DeliveryCount++;
             if (request.Mode == ReceiveModeKind.PeekLock)
             {
-                _index.Lock(entry, Guid.NewGuid(), now + lockDuration);
+                _index.Lock(entry, NewLockToken(), now + lockDuration);
             }
             else
             {

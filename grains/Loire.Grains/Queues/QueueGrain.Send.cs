@@ -13,8 +13,12 @@ internal sealed partial class QueueGrain
     private long _pendingCount;
     private long _pendingBytes;
 
-    public async ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default) =>
-        await AcceptAsync(RequireEntity(EntityKind.Queue), messages, cancellationToken);
+    public async ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default)
+    {
+        var document = RequireEntity(EntityKind.Queue);
+        RequireOwnPartition(document, messages);
+        return await AcceptAsync(document, messages, cancellationToken);
+    }
 
     public async ValueTask DeliverAsync(OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default)
     {

@@ -138,7 +138,7 @@ internal sealed partial class QueueGrain
             entry.DeliveryCount++;
             if (mode == ReceiveModeKind.PeekLock)
             {
-                var lockToken = Guid.NewGuid();
+                var lockToken = NewLockToken();
                 _index.Lock(entry, lockToken, now + options.LockDuration);
                 held.AddHeld(entry, lockToken);
             }
@@ -462,7 +462,7 @@ internal sealed partial class QueueGrain
             entry.DeliveryCount++;
             if (request.Mode == ReceiveModeKind.PeekLock)
             {
-                var lockToken = Guid.NewGuid();
+                var lockToken = NewLockToken();
                 _index.Lock(entry, lockToken, now + lockDuration);
                 session.AddHeld(entry, lockToken);
             }

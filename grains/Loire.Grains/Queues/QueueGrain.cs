@@ -5,6 +5,7 @@ using Loire.Grains.Hosting;
 using Loire.Grains.Messaging;
 using Loire.Grains.Persistence;
 using Loire.Messages;
+using Loire.Partitions;
 using Loire.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,7 @@ internal sealed partial class QueueGrain(
     private EntityKind? _foreignKind;
     private long _nextSequence = 1;
     private int _writesInFlight;
+    private bool _creating;
     private TaskCompletionSource? _writesDrained;
 
     private string Path => this.GetPrimaryKeyString();
@@ -83,26 +85,48 @@ internal sealed partial class QueueGrain(
 
         if (description.Kind == EntityKind.Queue)
         {
-            EntityPath.ValidateQueueOrTopic(Path);
+            EntityPath.ValidateQueueOrTopic(PartitionIndex == 0 ? Path : Partition.EntityPath);
         }
 
         EntityOptionsValidator.Validate(Path, description.Kind, description.Options);
         ThrowIfExists();
+        _creating = true;
+        try
+        {
+            await CreateCoreAsync(description, cancellationToken);
+        }
+        finally
+        {
+            _creating = false;
+        }
+    }
+
+    private async Task CreateCoreAsync(EntityDescription description, CancellationToken cancellationToken)
+    {
+        PartitionSet.RequireIndex(PartitionIndex, description.Options.PartitionCount, Path);
         await RoutingOptionsValidator.ValidateTargetsAsync(store, codec, Path, description.Kind, description.Options, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
+        // Partitions first: once the entity's own record exists, senders may pick any partition.
+        await CreateOtherPartitionsAsync(description, cancellationToken);
         var now = time.GetUtcNow();
-        var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now }, SequenceCeiling: 1);
+        var firstSequence = EntityPartitions.FirstSequenceNumber(PartitionIndex);
+        var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now }, SequenceCeiling: firstSequence);
         if (!await store.TryCreateEntityAsync(codec.EncodeEntity(document), cancellationToken))
+        {
+            await DeleteOtherPartitionsAsync(description.Options.PartitionCount);
+            throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
+        }
+
+        if (_document is not null || _foreignKind is not null)
         {
             throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
         }
 
-        ThrowIfExists();
         _document = document;
         ConfigureSessions();
         _foreignKind = null;
-        _nextSequence = 1;
+        _nextSequence = firstSequence;
         metricsRegistry.Publish(Path, GetCounts);
         LogCreated(Path, description.Kind);
     }
@@ -112,7 +136,8 @@ internal sealed partial class QueueGrain(
 
     public async Task DeleteAsync(CancellationToken cancellationToken = default)
     {
-        RequireEntity();
+        var partitionCount = RequireEntity().Description.Options.PartitionCount;
+        await DeleteOtherPartitionsAsync(partitionCount);
         _document = null;
         FailWaiters(() => NotFound());
 
@@ -145,24 +170,26 @@ internal sealed partial class QueueGrain(
         await WriteAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
     }
 
-    public Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default)
+    public async Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default)
     {
         var description = RequireEntity().Description;
-        return Task.FromResult(new EntityRuntimeInfo
-        {
-            Path = Path,
-            ActiveMessageCount = _index.ActiveCount,
-            DeadLetterMessageCount = _index.DeadLetterCount,
-            ScheduledMessageCount = _index.ScheduledCount,
-            DeferredMessageCount = _index.DeferredCount,
-            LockedMessageCount = _index.LockedCount,
-            TotalMessageCount = _index.TotalCount,
-            SizeInBytes = _index.SizeInBytes,
-            CreatedAt = description.CreatedAt,
-            UpdatedAt = description.UpdatedAt,
-            AccessedAt = time.GetUtcNow(),
-        });
+        return await SumOverOtherPartitionsAsync(GetOwnRuntimeInfo(description), cancellationToken);
     }
+
+    private EntityRuntimeInfo GetOwnRuntimeInfo(EntityDescription description) => new()
+    {
+        Path = Path,
+        ActiveMessageCount = _index.ActiveCount,
+        DeadLetterMessageCount = _index.DeadLetterCount,
+        ScheduledMessageCount = _index.ScheduledCount,
+        DeferredMessageCount = _index.DeferredCount,
+        LockedMessageCount = _index.LockedCount,
+        TotalMessageCount = _index.TotalCount,
+        SizeInBytes = _index.SizeInBytes,
+        CreatedAt = description.CreatedAt,
+        UpdatedAt = description.UpdatedAt,
+        AccessedAt = time.GetUtcNow(),
+    };
 
     private async Task LoadMessagesAsync(CancellationToken cancellationToken)
     {
@@ -236,7 +263,7 @@ internal sealed partial class QueueGrain(
 
     private void ThrowIfExists()
     {
-        if (_document is not null || _foreignKind is not null)
+        if (_document is not null || _foreignKind is not null || _creating)
         {
             throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
         }

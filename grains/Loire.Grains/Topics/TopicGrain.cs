@@ -6,6 +6,7 @@ using Loire.Grains.Hosting;
 using Loire.Grains.Messaging;
 using Loire.Grains.Persistence;
 using Loire.Messages;
+using Loire.Partitions;
 using Loire.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,7 @@ internal sealed partial class TopicGrain(
 
     private string Path => this.GetPrimaryKeyString();
 
-    private string SubscriptionPrefix => Path + "/" + EntityPath.SubscriptionsSegment + "/";
+    private string SubscriptionPrefix => TopicPath + "/" + EntityPath.SubscriptionsSegment + "/";
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -61,25 +62,60 @@ internal sealed partial class TopicGrain(
         _document = codec.DecodeEntity(record);
         _nextSequence = _document.SequenceCeiling;
         await LoadDuplicateHistoryAsync(cancellationToken);
+        foreach (var subscription in await LoadSubscriptionsAsync(cancellationToken))
+        {
+            SetRoute(subscription);
+        }
+
+        EnsureIdleClock();
+    }
+
+    public async Task ReloadSubscriptionsAsync(CancellationToken cancellationToken = default)
+    {
+        await _management.WaitAsync(cancellationToken);
+        try
+        {
+            RequireTopic();
+            var subscriptions = await LoadSubscriptionsAsync(cancellationToken);
+
+            // Swapped in one synchronous step: a publish interleaving with the load still sees the old routes.
+            _routes.Clear();
+            foreach (var subscription in subscriptions)
+            {
+                SetRoute(subscription);
+            }
+
+            _routeSnapshot = [.. _routes.Values];
+        }
+        finally
+        {
+            _management.Release();
+        }
+    }
+
+    /// <summary>The topic's subscriptions as stored (partition 0's records; other partitions' records are not subscriptions).</summary>
+    private async Task<List<EntityDescription>> LoadSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        var subscriptions = new List<EntityDescription>();
         string? after = null;
         while (true)
         {
             var page = await store.ListEntitiesAsync((int)EntityKind.Subscription, SubscriptionPrefix, after, 1_000, cancellationToken);
             foreach (var subscription in page)
             {
-                var description = codec.DecodeEntity(subscription).Description;
-                SetRoute(description);
+                if (!EntityPartitions.IsPartitionPath(subscription.Path))
+                {
+                    subscriptions.Add(codec.DecodeEntity(subscription).Description);
+                }
             }
 
             if (page.Count < 1_000)
             {
-                break;
+                return subscriptions;
             }
 
             after = page[^1].Path;
         }
-
-        EnsureIdleClock();
     }
 
     public async Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default)
@@ -89,19 +125,34 @@ internal sealed partial class TopicGrain(
             throw new LoireException(LoireErrorReason.InvalidArgument, $"A topic grain cannot hold a {description.Kind}.", Path);
         }
 
-        EntityPath.ValidateQueueOrTopic(Path);
+        EntityPath.ValidateQueueOrTopic(TopicPath);
         EntityOptionsValidator.Validate(Path, EntityKind.Topic, description.Options);
-        ThrowIfExists();
-        var now = time.GetUtcNow();
-        var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now, Rules = [] }, SequenceCeiling: 1);
-        if (!await store.TryCreateEntityAsync(codec.EncodeEntity(document), cancellationToken))
+        RequirePartitionOf(description.Options.PartitionCount);
+        await _management.WaitAsync(cancellationToken);
+        try
         {
-            throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
+            ThrowIfExists();
+
+            // Partitions first: once the topic's own record exists, senders may pick any partition.
+            await CreateOtherPartitionsAsync(description, cancellationToken);
+            var now = time.GetUtcNow();
+            var firstSequence = EntityPartitions.FirstSequenceNumber(PartitionIndex);
+            var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now, Rules = [] }, SequenceCeiling: firstSequence);
+            if (!await store.TryCreateEntityAsync(codec.EncodeEntity(document), cancellationToken))
+            {
+                await DeleteOtherPartitionsAsync(description.Options.PartitionCount);
+                throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
+            }
+
+            ThrowIfExists();
+            _document = document;
+            _nextSequence = firstSequence;
+        }
+        finally
+        {
+            _management.Release();
         }
 
-        ThrowIfExists();
-        _document = document;
-        _nextSequence = 1;
         LogCreated(Path);
     }
 
@@ -113,7 +164,7 @@ internal sealed partial class TopicGrain(
         await _management.WaitAsync(cancellationToken);
         try
         {
-            RequireTopic();
+            await DeleteOtherPartitionsAsync(RequireTopic().Description.Options.PartitionCount);
             foreach (var route in _routes.Values.ToList())
             {
                 await DeleteSubscriptionGrainAsync(route);
@@ -139,6 +190,7 @@ internal sealed partial class TopicGrain(
             return [];
         }
 
+        RequireOwnPartition(document, messages);
         OutgoingMessageValidator.Validate(messages, document.Description, brokerOptions.Value.MaxMessageSizeBytes);
         cancellationToken.ThrowIfCancellationRequested();
         return Duplicates is { } duplicates
@@ -219,12 +271,18 @@ internal sealed partial class TopicGrain(
             }
 
             // The topic's size limit is enforced where its messages are held: no subscription may hold more than it.
-            options = options with { MaxSizeInMegabytes = Math.Min(options.MaxSizeInMegabytes, topic.MaxSizeInMegabytes) };
+            // Topic partition i fans out to subscription partition i.
+            options = options with
+            {
+                MaxSizeInMegabytes = Math.Min(options.MaxSizeInMegabytes, topic.MaxSizeInMegabytes),
+                PartitionCount = topic.PartitionCount,
+            };
             var now = time.GetUtcNow();
             var grain = GrainFactory.GetGrain<IQueueGrain>(path);
             await grain.CreateAsync(new EntityDescription(path, EntityKind.Subscription, options, now, now) { Rules = [rule] }, cancellationToken);
             var created = await grain.GetDescriptionAsync(cancellationToken);
             SetRoute(created);
+            await ReloadOtherPartitionsAsync();
             return created;
         }
         finally
@@ -242,6 +300,7 @@ internal sealed partial class TopicGrain(
             var route = RequireRoute(name);
             RemoveRoute(route.Description.Path);
             await DeleteSubscriptionGrainAsync(route);
+            await ReloadOtherPartitionsAsync();
         }
         finally
         {
@@ -316,6 +375,7 @@ internal sealed partial class TopicGrain(
 
             await route.Grain.SetRulesAsync(rules, cancellationToken);
             SetRoute(await route.Grain.GetDescriptionAsync(cancellationToken));
+            await ReloadOtherPartitionsAsync();
         }
         finally
         {
@@ -385,7 +445,8 @@ internal sealed partial class TopicGrain(
             }
         }
 
-        _routes[description.Path] = new SubscriptionRoute(description, filters, GrainFactory.GetGrain<IQueueGrain>(description.Path));
+        var grain = GrainFactory.GetGrain<IQueueGrain>(EntityPartitions.GrainPath(description.Path, PartitionIndex));
+        _routes[description.Path] = new SubscriptionRoute(description, filters, grain);
         _routeSnapshot = [.. _routes.Values];
     }
 

@@ -3,7 +3,10 @@ using Loire.Messages;
 
 namespace Loire.Grains;
 
-/// <summary>One topic: routes each published message to every subscription whose rules match. Key: the topic path.</summary>
+/// <summary>
+/// One topic (or one partition of a partitioned topic): routes each published message to every subscription whose rules
+/// match. Key: the topic path (partition 0), or the partition's path (see Loire.Partitions.EntityPartitions).
+/// </summary>
 [Alias("loire.ITopicGrain")]
 public interface ITopicGrain : IGrainWithStringKey
 {
@@ -46,6 +49,10 @@ public interface ITopicGrain : IGrainWithStringKey
     /// <summary>Removes a rule from a subscription.</summary>
     [Alias("DeleteRule")]
     Task DeleteRuleAsync(string subscription, string ruleName, CancellationToken cancellationToken = default);
+
+    /// <summary>Reloads the subscriptions and their rules from the store; partition 0 of a partitioned topic tells the others after a change.</summary>
+    [Alias("ReloadSubscriptions")]
+    Task ReloadSubscriptionsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Live counts of the topic.</summary>
     [Alias("GetRuntimeInfo")]
