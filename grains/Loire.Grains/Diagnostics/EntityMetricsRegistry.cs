@@ -10,7 +10,7 @@ internal readonly record struct EntityCounts(long Active, long DeadLetter, long 
 /// Depth gauges of the entities active on this silo. A grain publishes a live source when it activates and removes it
 /// when it deactivates: keeping the counts of deactivated entities would cost memory for every entity that ever ran
 /// here (a million idle queues), and in a cluster the silo that last hosted an entity would go on reporting it next to
-/// the silo that hosts it now. An idle entity's depth is read from the catalog (runtime properties), not from here.
+/// the silo that hosts it now. An idle entity's depth is still there in its runtime properties (reading them activates it).
 /// </summary>
 internal sealed class EntityMetricsRegistry
 {
