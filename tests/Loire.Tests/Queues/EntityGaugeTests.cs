@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Loire.Client;
 using Loire.Grains;
 using Loire.Tests.Infrastructure;
 using Orleans.Core.Internal;
