@@ -27,6 +27,9 @@ public sealed class LoireSiloOptions
 
     public long MaxMessageSize { get; set; } = 1024 * 1024;
 
+    /// <summary>Seconds an entity grain stays active without calls before it deactivates and frees its memory.</summary>
+    public long EntityIdleTimeout { get; set; } = 120;
+
     /// <summary><see cref="DataDir"/> resolved against the working directory.</summary>
     public string DataDirFullPath => Path.GetFullPath(DataDir);
 }

@@ -28,6 +28,7 @@ public static class LoireSiloOptionsBinder
         options.ServiceId = reader.String(SiloSettings.ServiceId) ?? options.ServiceId;
         options.Durability = reader.Enum<SqliteDurability>(SiloSettings.Durability) ?? options.Durability;
         options.MaxMessageSize = reader.Int64(SiloSettings.MaxMessageSize) ?? options.MaxMessageSize;
+        options.EntityIdleTimeout = reader.Int64(SiloSettings.EntityIdleTimeout) ?? options.EntityIdleTimeout;
 
         errors.AddRange(LoireSiloOptionsValidator.Validate(options));
         if (errors.Count > 0)

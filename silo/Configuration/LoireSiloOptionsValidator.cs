@@ -11,6 +11,11 @@ public static class LoireSiloOptionsValidator
 
     public const long MaxMessageSizeLimit = 100L * 1024 * 1024;
 
+    /// <summary>Bounds of the entity idle timeout in seconds: the broker's minimum, and a day.</summary>
+    public const long MinEntityIdleTimeout = 10;
+
+    public const long MaxEntityIdleTimeout = 24 * 60 * 60;
+
     public static IEnumerable<string> Validate(LoireSiloOptions options)
     {
         var ports = new[]
@@ -32,6 +37,11 @@ public static class LoireSiloOptionsValidator
         if (options.MaxMessageSize is < MinMessageSize or > MaxMessageSizeLimit)
         {
             yield return $"invalid value '{options.MaxMessageSize}' for {SiloSettings.MaxMessageSize.DisplayName}: expected {MinMessageSize} to {MaxMessageSizeLimit} bytes";
+        }
+
+        if (options.EntityIdleTimeout is < MinEntityIdleTimeout or > MaxEntityIdleTimeout)
+        {
+            yield return $"invalid value '{options.EntityIdleTimeout}' for {SiloSettings.EntityIdleTimeout.DisplayName}: expected {MinEntityIdleTimeout} to {MaxEntityIdleTimeout} seconds";
         }
 
         if (options.Cluster == ClusterMode.Redis && options.Redis is null)

@@ -16,9 +16,10 @@ public static class SiloSettings
     public static readonly SiloSetting ServiceId = new(nameof(LoireSiloOptions.ServiceId), "--service-id", "ID", "loire", "Orleans service id");
     public static readonly SiloSetting Durability = new(nameof(LoireSiloOptions.Durability), "--durability", "full|normal", "full", "full: fsync every commit; normal: survive process crashes only");
     public static readonly SiloSetting MaxMessageSize = new(nameof(LoireSiloOptions.MaxMessageSize), "--max-message-size", "BYTES", "1048576", "largest message accepted");
+    public static readonly SiloSetting EntityIdleTimeout = new(nameof(LoireSiloOptions.EntityIdleTimeout), "--entity-idle-timeout", "SECONDS", "120", "seconds without calls after which an entity grain deactivates, 10 to 86400");
 
     public static IReadOnlyList<SiloSetting> All { get; } =
-        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ClusterId, ServiceId, Durability, MaxMessageSize];
+        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout];
 
     /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>
     public static IDictionary<string, string> SwitchMappings { get; } =

@@ -117,6 +117,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
             broker.DataDirectory = options.DataDirFullPath;
             broker.MaxMessageSizeBytes = checked((int)options.MaxMessageSize);
             broker.Durability = options.Durability;
+            broker.EntityIdleTimeout = TimeSpan.FromSeconds(options.EntityIdleTimeout);
             if (options.Cluster == ClusterMode.Redis)
             {
                 broker.StoreFactory = services => CreateRedisStore(services, options);

@@ -6,15 +6,13 @@ using Loire.Partitions;
 namespace Loire.Grains.Diagnostics;
 
 /// <summary>Counts of one entity as the metrics exporter reads them.</summary>
-internal readonly record struct EntityCounts(long Active, long DeadLetter, long Scheduled, long Deferred, long Locked, long SizeInBytes)
-{
-    public bool IsEmpty => Active == 0 && DeadLetter == 0 && Scheduled == 0 && Deferred == 0;
-}
+internal readonly record struct EntityCounts(long Active, long DeadLetter, long Scheduled, long Deferred, long Locked, long SizeInBytes);
 
 /// <summary>
-/// Depth gauges of the entities this silo hosts. Active grains publish a live source; a deactivated grain leaves
-/// its last counts behind when it still holds messages, because nothing changes them until it activates again,
-/// and autoscalers must see the depth of a queue nobody is consuming.
+/// Depth gauges of the entities active on this silo. A grain publishes a live source when it activates and removes it
+/// when it deactivates: keeping the counts of deactivated entities would cost memory for every entity that ever ran
+/// here (a million idle queues), and in a cluster the silo that last hosted an entity would go on reporting it next to
+/// the silo that hosts it now. An idle entity's depth is still there in its runtime properties (reading them activates it).
 /// </summary>
 internal sealed class EntityMetricsRegistry
 {
@@ -22,19 +20,7 @@ internal sealed class EntityMetricsRegistry
 
     public void Publish(string entity, Func<EntityCounts> source) => _sources[entity] = source;
 
-    public void Retire(string entity, EntityCounts last)
-    {
-        if (last.IsEmpty)
-        {
-            _sources.TryRemove(entity, out _);
-        }
-        else
-        {
-            _sources[entity] = () => last;
-        }
-    }
-
-    public void Forget(string entity) => _sources.TryRemove(entity, out _);
+    public void Remove(string entity) => _sources.TryRemove(entity, out _);
 
     /// <summary>
     /// One measurement per entity grain, tagged <c>entity</c>; partitions 1..P-1 of a partitioned entity also carry

@@ -47,12 +47,20 @@ public static class LoireSiloBuilderExtensions
                 sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
         });
 
-        // Idle entities deactivate so a million mostly idle queues cost storage, not memory.
+        // Idle entities deactivate so a million mostly idle queues cost storage, not memory. Orleans looks for idle
+        // activations once per collection quantum (a minute by default), so an entity may stay up to a quantum longer
+        // than its idle timeout: a short timeout gets a shorter quantum to keep that overshoot at half the timeout.
         services.AddOptions<GrainCollectionOptions>().Configure<IOptions<LoireBrokerOptions>>((collection, broker) =>
         {
+            var idle = broker.Value.EntityIdleTimeout;
             foreach (var grainClass in new[] { typeof(QueueGrain), typeof(TopicGrain), typeof(EntityCatalogGrain) })
             {
-                collection.ClassSpecificCollectionAge[grainClass.FullName!] = broker.Value.EntityIdleTimeout;
+                collection.ClassSpecificCollectionAge[grainClass.FullName!] = idle;
+            }
+
+            if (idle / 2 < collection.CollectionQuantum)
+            {
+                collection.CollectionQuantum = idle / 2;
             }
         });
         return builder;

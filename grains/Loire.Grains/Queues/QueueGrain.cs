@@ -68,11 +68,7 @@ internal sealed partial class QueueGrain(
     {
         _timer?.Dispose();
         FailWaiters(() => new LoireException(LoireErrorReason.ServiceBusy, "The entity is moving; retry the receive.", Path));
-        if (_document is not null)
-        {
-            metricsRegistry.Retire(Path, GetCounts());
-        }
-
+        metricsRegistry.Remove(Path);
         return Task.CompletedTask;
     }
 
@@ -154,7 +150,7 @@ internal sealed partial class QueueGrain(
             _index.Remove(entry);
         }
 
-        metricsRegistry.Forget(Path);
+        metricsRegistry.Remove(Path);
         LogDeleted(Path);
         DeactivateOnIdle();
     }
