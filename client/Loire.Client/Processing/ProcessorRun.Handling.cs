@@ -13,8 +13,9 @@ internal sealed partial class ProcessorRun
 
     /// <summary>
     /// Runs the handler for one message and settles it: abandons it when the handler threw, and (with auto-complete)
-    /// completes it when the handler returned without settling it. Releases the message's credit once it is settled;
-    /// an auto-completion finishes in the background, so the handler slot goes on to the next message meanwhile.
+    /// completes it when the handler returned without settling it. Releases the message's credit once it is settled
+    /// or given back; an auto-completion finishes in the background, so the handler slot goes on to the next message
+    /// meanwhile.
     /// </summary>
     private async Task ProcessOneAsync(LoireReceivedMessage message)
     {

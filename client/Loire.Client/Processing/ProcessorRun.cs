@@ -60,6 +60,7 @@ internal sealed partial class ProcessorRun
 
     /// <summary>Auto-completions on their way, plus one held by the run until its workers have ended.</summary>
     private int _autoCompletions = 1;
+
     private Task _receiveLoop = Task.CompletedTask;
     private Task[] _workers = [];
 
