@@ -4,17 +4,26 @@ using Loire.Messages;
 namespace Loire.Client.Processing;
 
 /// <summary>
-/// Completes messages for a processor, coalescing completions that arrive while a broker call is in flight into the
-/// next call. Adds no delay: a completion that finds the batcher idle is sent at once.
+/// Completes messages for a processor, coalescing completions into few broker calls. Up to
+/// <see cref="MaxCallsInFlight"/> calls are on their way at once; completions that arrive while all of them are
+/// go together in the next call. Adds no delay: a completion that finds a call slot free is sent at once.
 /// </summary>
 internal sealed class CompletionBatcher
 {
     /// <summary>Most lock tokens one settle call carries.</summary>
     private const int MaxBatchSize = 500;
 
+    /// <summary>
+    /// Most settle calls on their way at once. The broker settles concurrent calls in one store commit, so a few calls
+    /// in flight keep it busy while each waits for its commit; one call at a time would cap throughput at a batch per
+    /// round trip, and many would only split the batches.
+    /// </summary>
+    internal const int MaxCallsInFlight = 4;
+
     private readonly Channel<PendingCompletion> _pending = Channel.CreateUnbounded<PendingCompletion>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
+    private readonly SemaphoreSlim _callSlots = new(MaxCallsInFlight, MaxCallsInFlight);
     private readonly Func<Settlement[], ValueTask<Guid[]>> _settle;
     private readonly Task _loop;
 
@@ -38,7 +47,7 @@ internal sealed class CompletionBatcher
         return completion.Result.Task;
     }
 
-    /// <summary>Sends what is queued, then stops; later completions throw.</summary>
+    /// <summary>Sends what is queued and waits for every call on its way, then stops; later completions throw.</summary>
     public async Task CloseAsync()
     {
         _pending.Writer.TryComplete();
@@ -48,38 +57,53 @@ internal sealed class CompletionBatcher
     private async Task RunAsync()
     {
         var reader = _pending.Reader;
-        var batch = new List<PendingCompletion>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Whatever arrives while every slot is taken goes in the call that gets the next free one.
+            await _callSlots.WaitAsync().ConfigureAwait(false);
+            var batch = new List<PendingCompletion>();
             while (batch.Count < MaxBatchSize && reader.TryRead(out var completion))
             {
                 batch.Add(completion);
             }
 
-            try
-            {
-                var settlements = new Settlement[batch.Count];
-                for (var i = 0; i < settlements.Length; i++)
-                {
-                    settlements[i] = new Settlement(batch[i].LockToken, SettlementKind.Complete);
-                }
+            _ = SendAsync(batch);
+        }
 
-                var lost = await _settle(settlements).ConfigureAwait(false);
-                var lostSet = lost.Length == 0 ? null : new HashSet<Guid>(lost);
-                foreach (var completion in batch)
-                {
-                    completion.Result.TrySetResult(lostSet is null || !lostSet.Contains(completion.LockToken));
-                }
-            }
-            catch (Exception exception)
+        for (var i = 0; i < MaxCallsInFlight; i++)
+        {
+            await _callSlots.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one batch and settles its completions; never throws. Frees its call slot at the end.</summary>
+    private async Task SendAsync(List<PendingCompletion> batch)
+    {
+        try
+        {
+            var settlements = new Settlement[batch.Count];
+            for (var i = 0; i < settlements.Length; i++)
             {
-                foreach (var completion in batch)
-                {
-                    completion.Result.TrySetException(exception);
-                }
+                settlements[i] = new Settlement(batch[i].LockToken, SettlementKind.Complete);
             }
 
-            batch.Clear();
+            var lost = await _settle(settlements).ConfigureAwait(false);
+            var lostSet = lost.Length == 0 ? null : new HashSet<Guid>(lost);
+            foreach (var completion in batch)
+            {
+                completion.Result.TrySetResult(lostSet is null || !lostSet.Contains(completion.LockToken));
+            }
+        }
+        catch (Exception exception)
+        {
+            foreach (var completion in batch)
+            {
+                completion.Result.TrySetException(exception);
+            }
+        }
+        finally
+        {
+            _callSlots.Release();
         }
     }
 

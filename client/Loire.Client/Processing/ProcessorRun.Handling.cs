@@ -12,11 +12,15 @@ internal sealed partial class ProcessorRun
     private static readonly TimeSpan MaxLockSafetyMargin = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Runs the handler for one message and settles it: completes it when the handler returned without settling it
-    /// (and auto-complete is on), abandons it when the handler threw. Releases the message's credit at the end.
+    /// Runs the handler for one message and settles it: abandons it when the handler threw, and (with auto-complete)
+    /// completes it when the handler returned without settling it. Releases the message's credit once it is settled
+    /// or given back; an auto-completion finishes in the background, so the handler slot goes on to the next message
+    /// meanwhile.
     /// </summary>
     private async Task ProcessOneAsync(LoireReceivedMessage message)
     {
+        Activity? activity = null;
+        var completing = false;
         try
         {
             if (PeekLock && !IsLockSafelyAlive(message, _time.GetUtcNow()))
@@ -27,7 +31,7 @@ internal sealed partial class ProcessorRun
                 return;
             }
 
-            using var activity = StartProcessActivity(message);
+            activity = StartProcessActivity(message);
             var args = new ProcessMessageEventArgs(message, _receiver, _entityPath, _stopping.Token);
             var renewal = StartLockRenewal(args);
             Exception? failure = null;
@@ -54,12 +58,19 @@ internal sealed partial class ProcessorRun
             }
             else if (PeekLock && _options.AutoCompleteMessages && !args.IsSettlingOrSettled)
             {
-                await AutoCompleteAsync(args, activity).ConfigureAwait(false);
+                // The completion now owns the credit and the span.
+                Interlocked.Increment(ref _autoCompletions);
+                _ = AutoCompleteAsync(args, activity);
+                completing = true;
             }
         }
         finally
         {
-            _credits.Release();
+            if (!completing)
+            {
+                activity?.Dispose();
+                _credits.Release();
+            }
         }
     }
 
@@ -97,31 +108,47 @@ internal sealed partial class ProcessorRun
         }
     }
 
+    /// <summary>
+    /// Completes a message whose handler returned, through the batcher; reports a failure to the error handler. Then
+    /// ends the span, releases the credit and counts the completion done (see <see cref="StopAsync"/>). Never throws.
+    /// </summary>
     private async Task AutoCompleteAsync(ProcessMessageEventArgs args, Activity? activity)
     {
         var message = args.Message;
-        Exception? error;
         try
         {
-            if (await _completions.CompleteAsync(message.LockTokenGuid).ConfigureAwait(false))
+            Exception error;
+            try
             {
+                var completed = await _completions.CompleteAsync(message.LockTokenGuid).ConfigureAwait(false);
                 args.MarkSettled();
-                return;
+                if (completed)
+                {
+                    return;
+                }
+
+                error = new LoireException(LoireErrorReason.MessageLockLost,
+                    $"Message {message.SequenceNumber} could not be completed after its handler returned: its lock (token {message.LockToken}) was lost. It expired, or the message was settled elsewhere; the broker delivers it again unless it was settled.",
+                    _entityPath);
+            }
+            catch (Exception exception)
+            {
+                error = exception;
             }
 
-            args.MarkSettled();
-            error = new LoireException(LoireErrorReason.MessageLockLost,
-                $"Message {message.SequenceNumber} could not be completed after its handler returned: its lock (token {message.LockToken}) was lost. It expired, or the message was settled elsewhere; the broker delivers it again unless it was settled.",
-                _entityPath);
+            LoireTelemetry.RecordError(activity, error);
+            LogSettleFailed(_logger, "complete", message.SequenceNumber, _entityPath, error);
+            await ReportErrorAsync(error, LoireErrorSource.Complete).ConfigureAwait(false);
         }
-        catch (Exception exception)
+        finally
         {
-            error = exception;
+            activity?.Dispose();
+            _credits.Release();
+            if (Interlocked.Decrement(ref _autoCompletions) == 0)
+            {
+                _autoCompletionsDone.TrySetResult();
+            }
         }
-
-        LoireTelemetry.RecordError(activity, error);
-        LogSettleFailed(_logger, "complete", message.SequenceNumber, _entityPath, error);
-        await ReportErrorAsync(error, LoireErrorSource.Complete).ConfigureAwait(false);
     }
 
     /// <summary>Abandons a message no handler saw; failures only logged (its lock runs out by itself).</summary>

@@ -53,6 +53,13 @@ internal sealed partial class ProcessorRun
     private readonly ConcurrentQueue<LoireReceivedMessage> _notStarted = new();
 
     private readonly CompletionBatcher _completions;
+
+    /// <summary>Completed when the last auto-completion is done once the run is stopping; see <see cref="_autoCompletions"/>.</summary>
+    private readonly TaskCompletionSource _autoCompletionsDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Auto-completions on their way, plus one held by the run until its workers have ended.</summary>
+    private int _autoCompletions = 1;
+
     private Task _receiveLoop = Task.CompletedTask;
     private Task[] _workers = [];
 
@@ -105,8 +112,8 @@ internal sealed partial class ProcessorRun
     }
 
     /// <summary>
-    /// Stops the run: stops receiving at once, signals running handlers, waits for them and their settlements, and
-    /// gives back every message no handler started. Never throws.
+    /// Stops the run: stops receiving at once, signals running handlers, waits for them and their settlements
+    /// (auto-completions included), and gives back every message no handler started. Never throws.
     /// </summary>
     public async Task StopAsync()
     {
@@ -141,6 +148,12 @@ internal sealed partial class ProcessorRun
         if (giveBack.Count > 0)
         {
             await AbandonOnStopAsync(giveBack).ConfigureAwait(false);
+        }
+
+        // No worker is left to start another auto-completion: wait for those still on their way.
+        if (Interlocked.Decrement(ref _autoCompletions) != 0)
+        {
+            await _autoCompletionsDone.Task.ConfigureAwait(false);
         }
 
         await _completions.CloseAsync().ConfigureAwait(false);

@@ -30,7 +30,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             o.MaxMessageSizeBytes = 256 * 1024;
         }));
         // As the gateway client does: a cancelled receive's answer reaches the caller instead of being dropped.
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.WaitForCancellationAcknowledgement = true));
+        builder.ConfigureClient(client => client
+            .Configure<ClientMessagingOptions>(o => o.WaitForCancellationAcknowledgement = true)
+            .AddOutgoingGrainCallFilter(SettleCallGate.FilterAsync));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Client = new LoireClient(Cluster.Client);

@@ -96,4 +96,44 @@ public sealed class ProcessorFlowControlTests(ClusterFixture fixture)
         await processor.StopProcessingAsync();
         errors.AssertNone();
     }
+
+    [Fact]
+    public async Task AHandlerSlotMovesOnWhileItsAutoCompletionIsOnItsWayButTheCreditWaitsForTheSettlement()
+    {
+        const int count = 10;
+        const int capacity = 1 + 2;
+        var queue = await _admin.CreateQueueAsync();
+        await SendNumberedAsync(_client, queue, count);
+        var handled = 0;
+        var capacityHandled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var errors = new ErrorCollector();
+        await using var processor = _client.CreateProcessor(queue, new LoireProcessorOptions { MaxConcurrentCalls = 1, PrefetchCount = 2 });
+        processor.ProcessMessageAsync += _ =>
+        {
+            if (Interlocked.Increment(ref handled) == capacity)
+            {
+                capacityHandled.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        processor.ProcessErrorAsync += errors.Handler;
+
+        using (SettleCallGate.Hold(queue))
+        {
+            await processor.StartProcessingAsync();
+
+            // One handler slot handles every message it holds although no completion got through: the slot does not wait for them.
+            await capacityHandled.Task.WaitAsync(Patience);
+
+            // Each unsettled message still holds its credit, so nothing more is received.
+            await _admin.RuntimePropertiesWhenAsync(queue, p => p.LockedMessageCount == capacity, $"{capacity} locked messages");
+            Assert.Equal(capacity, Volatile.Read(ref handled));
+        }
+
+        await _admin.RuntimePropertiesWhenAsync(queue, p => p.TotalMessageCount == 0, "an empty queue");
+        await processor.StopProcessingAsync();
+        errors.AssertNone();
+        Assert.Equal(count, Volatile.Read(ref handled));
+    }
 }

@@ -68,6 +68,38 @@ public sealed class ProcessorLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task StopWaitsForAutoCompletionsOnTheirWay()
+    {
+        var queue = await _admin.CreateQueueAsync();
+        await SendNumberedAsync(_client, queue, 1);
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var errors = new ErrorCollector();
+        await using var processor = _client.CreateProcessor(queue);
+        processor.ProcessMessageAsync += _ =>
+        {
+            handled.TrySetResult();
+            return Task.CompletedTask;
+        };
+        processor.ProcessErrorAsync += errors.Handler;
+
+        Task stop;
+        using (SettleCallGate.Hold(queue))
+        {
+            await processor.StartProcessingAsync();
+            await handled.Task.WaitAsync(Patience);
+            stop = processor.StopProcessingAsync();
+            Assert.False(await CompletesWithinAsync(stop, TimeSpan.FromMilliseconds(500)), "Stop returned while an auto-completion was on its way.");
+        }
+
+        await stop.WaitAsync(Patience);
+
+        // Right after stop the completion is done: nothing is left, nothing is locked.
+        errors.AssertNone();
+        var properties = await _admin.GetQueueRuntimePropertiesAsync(queue);
+        Assert.True(properties.TotalMessageCount == 0, QueueTestKit.Describe(properties));
+    }
+
+    [Fact]
     public async Task StoppingAnIdleProcessorCancelsItsLongPollAtOnce()
     {
         var queue = await _admin.CreateQueueAsync();
