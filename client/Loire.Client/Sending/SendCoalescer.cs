@@ -40,6 +40,9 @@ internal sealed class SendCoalescer
     /// <summary>Grain calls made so far (for tests and diagnostics).</summary>
     public long Calls => Interlocked.Read(ref _calls);
 
+    /// <summary>Grains with sends in flight or waiting (for tests).</summary>
+    public int BusyTargets => _lanes.Count;
+
     /// <summary>Sends <paramref name="messages"/> (already within the batch limits) and returns their sequence numbers.</summary>
     public async Task<long[]> SendAsync(SendTarget target, OutgoingMessage[] messages, CancellationToken cancellationToken)
     {
@@ -90,6 +93,7 @@ internal sealed class SendCoalescer
     private void Release(SendTarget target, Lane lane)
     {
         List<PendingSend>? group;
+        bool idle;
         lock (lane)
         {
             lane.InFlight--;
@@ -98,6 +102,16 @@ internal sealed class SendCoalescer
             {
                 lane.InFlight++;
             }
+
+            idle = lane.InFlight == 0 && lane.Waiting.Count == 0;
+        }
+
+        if (idle)
+        {
+            // A client may send to millions of entities over its life; keep lanes only while they are busy. A sender
+            // that picked this lane up just before may still use it: it then works alone beside a new lane, briefly
+            // allowing more calls in flight, which is harmless.
+            _lanes.TryRemove(KeyValuePair.Create(target, lane));
         }
 
         if (group is not null)
