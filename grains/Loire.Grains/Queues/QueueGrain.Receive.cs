@@ -101,13 +101,25 @@ internal sealed partial class QueueGrain
             entries.Add(entry);
         }
 
+        return await DeliverDeferredAsync(entries, mode, options.LockDuration, session: null);
+    }
+
+    /// <summary>
+    /// Hands out deferred messages picked by sequence number: locked (and held by <paramref name="session"/>, when
+    /// given) in peek-lock mode, deleted durably before the answer in receive-and-delete mode.
+    /// </summary>
+    private async Task<DeliveredMessage[]> DeliverDeferredAsync(List<MessageEntry> entries, ReceiveModeKind mode, TimeSpan lockDuration,
+        MessageSession? session)
+    {
         var now = time.GetUtcNow();
         foreach (var entry in entries)
         {
             entry.DeliveryCount++;
             if (mode == ReceiveModeKind.PeekLock)
             {
-                _index.Lock(entry, NewLockToken(), now + options.LockDuration);
+                var lockToken = NewLockToken();
+                _index.Lock(entry, lockToken, now + lockDuration);
+                session?.AddHeld(entry, lockToken);
             }
             else
             {

@@ -132,30 +132,7 @@ internal sealed partial class QueueGrain
             entries.Add(entry);
         }
 
-        var now = time.GetUtcNow();
-        foreach (var entry in entries)
-        {
-            entry.DeliveryCount++;
-            if (mode == ReceiveModeKind.PeekLock)
-            {
-                var lockToken = NewLockToken();
-                _index.Lock(entry, lockToken, now + options.LockDuration);
-                held.AddHeld(entry, lockToken);
-            }
-            else
-            {
-                entry.IsSettling = true;
-            }
-        }
-
-        if (mode == ReceiveModeKind.ReceiveAndDelete)
-        {
-            await DeleteReceivedAsync(entries);
-        }
-
-        EnsureTimer();
-        instruments.Delivered(Path, entries.Count);
-        return ToDelivered(entries);
+        return await DeliverDeferredAsync(entries, mode, options.LockDuration, held);
     }
 
     public ValueTask<DeliveredMessage[]> PeekSessionAsync(string sessionId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken = default)
