@@ -57,6 +57,8 @@ while read -r line; do
 done < <(grep -E '^(Passed|Failed)! +- Failed: ' "$log" || true)
 
 if [ "$build_status" -ne 0 ] || [ "$test_status" -ne 0 ]; then
+    # Repeat each failed test's name and message last, where a truncated CI log still shows them.
+    grep -E -A6 '^ +Failed [A-Za-z_.]+ \[' "$log" | cut -c1-400 || true
     if [ "$failed" -eq 0 ]; then
         # Nothing failed by name, yet the run did: a build error or a crashed test host. Count it.
         echo "test.sh: the build or a test host failed outside any test (exit ${build_status}/${test_status}); counted as 1 failure"

@@ -57,7 +57,9 @@ public sealed partial class ClusterTests
             Report(traffic, $"kill -9 at {killedAt.TotalSeconds:0.00} s of 1 silo of 3 hosting {onVictim.Count} of {queueCount} queues: longest wait between two "
                 + $"acknowledged sends {recovery.TotalSeconds:0.00} s on its queues, {others.TotalSeconds:0.00} s on the others");
             AssertNothingLost(traffic);
-            AssertOnlyTransientFailures(traffic);
+            // Completing a batch whose locks the dead silo held is answered MessageLockLost by the new activation:
+            // the honest answer (the batch comes back as duplicates), so it is the one non-transient failure allowed.
+            AssertOnlyTransientFailures(traffic, allowLockLost: true);
             var survivors = silos.Where((_, i) => i != victimIndex).ToList();
             var moved = await WaitForPlacementAsync(survivors, onVictim, TimeSpan.FromSeconds(30), ct);
             Assert.True(moved.Sum(p => p.Count) == onVictim.Count, "The dead silo's queues are not active on the survivors.");
@@ -169,9 +171,11 @@ public sealed partial class ClusterTests
         }
     }
 
-    private static void AssertOnlyTransientFailures(IEnumerable<QueueTraffic> traffic)
+    private static void AssertOnlyTransientFailures(IEnumerable<QueueTraffic> traffic, bool allowLockLost = false)
     {
-        var other = traffic.SelectMany(t => t.Failures).Where(f => !f.IsTransientLoireError).ToList();
+        var other = traffic.SelectMany(t => t.Failures)
+            .Where(f => !f.IsTransientLoireError && !(allowLockLost && f.IsLockLostOnSettle))
+            .ToList();
         Assert.True(other.Count == 0, "Failures that were not transient LoireExceptions: " + string.Join("; ", other));
     }
 

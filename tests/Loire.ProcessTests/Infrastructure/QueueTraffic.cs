@@ -161,6 +161,8 @@ public sealed record TrafficFailure(string Operation, TimeSpan Started, TimeSpan
 {
     public bool IsTransientLoireError => Exception is LoireException { IsTransient: true };
 
+    public bool IsLockLostOnSettle => Operation == "receive/complete" && Exception is LoireException { Reason: LoireErrorReason.MessageLockLost };
+
     public override string ToString() =>
         $"{Started.TotalSeconds:0.00} s {Operation} ({Duration.TotalMilliseconds:0} ms): "
         + (Exception is LoireException e ? $"{e.Reason}: {e.Message}" : $"{Exception.GetType().Name}: {Exception.Message}");
