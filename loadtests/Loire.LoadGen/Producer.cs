@@ -7,7 +7,8 @@ namespace Loire.LoadGen;
 /// Sends a range of indexed messages through one sender: <c>--batch</c> messages per send call, at most
 /// <c>--window</c> calls outstanding (like publisher confirms), optionally paced to a fixed rate.
 /// </summary>
-internal sealed class Producer(LoireClient client, string entity, LoadOptions options, RunCounters counters)
+/// <param name="acknowledgements">When set, how long each measured (not warm-up) send waited for its acknowledgement.</param>
+internal sealed class Producer(LoireClient client, string entity, LoadOptions options, RunCounters counters, LatencyRecorder? acknowledgements = null)
 {
     /// <param name="firstIndex">Index of the first message (indexes are unique within the run).</param>
     /// <param name="count">How many messages to send.</param>
@@ -69,6 +70,17 @@ internal sealed class Producer(LoireClient client, string entity, LoadOptions op
             }
 
             counters.AddSent(bodies.Length);
+            if (acknowledgements is not null)
+            {
+                var now = Stopwatch.GetTimestamp();
+                foreach (var body in bodies)
+                {
+                    if (Payload.LatencyMilliseconds(body, now) is { } milliseconds)
+                    {
+                        acknowledgements.Add(milliseconds);
+                    }
+                }
+            }
         }
         catch (Exception exception)
         {

@@ -33,6 +33,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
         {
             using var deadline = Deadline(cancellationToken);
             var tracker = new DeliveryTracker(messages);
+            var acknowledgements = latency ? new LatencyRecorder(messages) : null;
             var counters = Show(scenario.Name, run, tracker);
             var consumers = await StartConsumersAsync(scenario.Consumers, i => (queue, null, body => tracker.Record(body.Span)), deadline.Token);
             try
@@ -40,7 +41,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
                 var cpu = CpuMeter.Start(options.BrokerPid);
                 var started = Stopwatch.GetTimestamp();
                 await Task.WhenAll(Enumerable.Range(0, scenario.Producers).Select(p =>
-                    new Producer(client, queue, options, counters).SendAsync(
+                    new Producer(client, queue, options, counters, acknowledgements).SendAsync(
                         Start(messages, scenario.Producers, p), Share(messages, scenario.Producers, p),
                         (double)scenario.Rate / scenario.Producers, warmUp, deadline.Token)));
                 var sendSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -54,6 +55,9 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
                     var p = tracker.Latencies.Percentiles(0.50, 0.99, 0.999, 1);
                     line.Add("target_rate", scenario.Rate, "F0").Add("lat_samples", tracker.Latencies.Count, "F0")
                         .Add("p50_ms", p[0], "F2").Add("p99_ms", p[1], "F2").Add("p999_ms", p[2], "F2").Add("max_ms", p[3], "F2");
+                    // The send's share of the latency: how long the producer waited for the broker to say durable.
+                    var ack = acknowledgements!.Percentiles(0.50, 0.99);
+                    line.Add("ack_p50_ms", ack[0], "F2").Add("ack_p99_ms", ack[1], "F2");
                 }
                 else
                 {
