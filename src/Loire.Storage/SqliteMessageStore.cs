@@ -181,7 +181,8 @@ public sealed class SqliteMessageStore : IMessageStore, IDisposable
             _writer.FailedCommits,
             FileLength(_options.DatabasePath),
             FileLength(_options.DatabasePath + "-wal"),
-            _reader.FreelistPages());
+            _reader.FreelistPages(),
+            _writer.Compactions);
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ namespace Loire.Storage;
 /// <param name="DatabaseBytes">Size of the database file.</param>
 /// <param name="WalBytes">Size of the write-ahead log file (0 when absent).</param>
 /// <param name="FreelistPages">Unused pages inside the database file, released by compaction.</param>
+/// <param name="Compactions">Compaction passes run (periodic and requested).</param>
 public sealed record StoreStatistics(
     long Commits,
     long CommittedBatches,
@@ -18,4 +19,5 @@ public sealed record StoreStatistics(
     long FailedCommits,
     long DatabaseBytes,
     long WalBytes,
-    long FreelistPages);
+    long FreelistPages,
+    long Compactions);

@@ -106,6 +106,48 @@ public sealed class CompactionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task PeriodicCompaction_WaitsForAQuietMomentButNotForever()
+    {
+        // Due every 100 ms, at most ten intervals late: under steady writes it is held back, then forced.
+        await using var test = TestStore.Open(o => o.CompactionInterval = TimeSpan.FromMilliseconds(100));
+        var payload = new byte[256];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var sequence = 0L;
+        async Task WriteForAsync(TimeSpan duration)
+        {
+            var until = clock.Elapsed + duration;
+            while (clock.Elapsed < until)
+            {
+                await test.Store.CommitAsync(new StoreBatch().PutMessage("q", sequence++, payload, payload));
+                await Task.Delay(10);
+            }
+        }
+
+        await WriteForAsync(TimeSpan.FromMilliseconds(600));
+        Assert.Equal(0, test.Store.GetStatistics().Compactions);
+
+        // Still writing, the pass is forced once it is ten intervals (1 s) late.
+        var forcedBy = TimeSpan.FromSeconds(10);
+        while (test.Store.GetStatistics().Compactions == 0 && clock.Elapsed < forcedBy)
+        {
+            await WriteForAsync(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.Equal(1, test.Store.GetStatistics().Compactions);
+
+        // Once the writes stop, the next due pass runs in the quiet.
+        var quietSince = clock.Elapsed;
+        while (test.Store.GetStatistics().Compactions == 1 && clock.Elapsed - quietSince < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, test.Store.GetStatistics().Compactions);
+        Assert.Equal(0, test.Store.GetStatistics().WalBytes);
+        Assert.Equal(sequence, (await test.Store.LoadMessagesAsync("q")).Count);
+    }
+
+    [Fact]
     public async Task Compact_AfterDeletingEverything_ReleasesAllFreePages()
     {
         await using var test = TestStore.Open(o => o.CompactionInterval = Timeout.InfiniteTimeSpan);

@@ -14,6 +14,12 @@ internal sealed class GroupCommitWriter
     // Longer intervals are as good as "never" and would overflow timestamp arithmetic.
     private const double MaxCompactionIntervalSeconds = 365 * 24 * 3600;
 
+    // A compaction (TRUNCATE checkpoint, page release) stalls every commit behind it for tens of milliseconds, so a
+    // due pass waits until no request came for this long; a store that never gets that quiet runs it anyway once it
+    // is this many intervals late, so free pages and the WAL file do not stay at their high-water mark for good.
+    private const int CompactionQuietMilliseconds = 250;
+    private const int CompactionMaxDelayIntervals = 10;
+
     private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions
     {
         SingleReader = true,
@@ -42,6 +48,7 @@ internal sealed class GroupCommitWriter
     private long _committedBatches;
     private long _committedOperations;
     private long _failedCommits;
+    private long _compactions;
 
     /// <summary>Takes ownership of the already opened <paramref name="connection"/>; call <see cref="Start"/> next.</summary>
     public GroupCommitWriter(WriterConnection connection, SqliteMessageStoreOptions options, ILogger logger, StoreMetrics metrics,
@@ -74,6 +81,9 @@ internal sealed class GroupCommitWriter
 
     /// <summary>Group commits that failed so far.</summary>
     public long FailedCommits => Interlocked.Read(ref _failedCommits);
+
+    /// <summary>Compaction passes run so far.</summary>
+    public long Compactions => Interlocked.Read(ref _compactions);
 
     /// <summary>Starts the writer thread.</summary>
     public void Start()
@@ -111,7 +121,7 @@ internal sealed class GroupCommitWriter
                     CommitGroup();
                 }
 
-                if (IsCompactionDue())
+                if (IsCompactionOverdue())
                 {
                     RunCompaction(force: false);
                 }
@@ -166,7 +176,7 @@ internal sealed class GroupCommitWriter
 
             // The wait task survives a timeout, so the channel never has more than one waiter of ours.
             var wait = _pendingWait ??= reader.WaitToReadAsync().AsTask();
-            if (!wait.Wait(MillisecondsUntilCompaction()))
+            if (!wait.Wait(MillisecondsUntilQuietCompaction()))
             {
                 RunCompaction(force: false);
                 continue;
@@ -324,6 +334,7 @@ internal sealed class GroupCommitWriter
             var connection = _connection ??= WriterConnection.Open(_options);
             var result = _checkpointer.RunExclusive(() => connection.Compact(force));
             _writtenSinceCompaction = false;
+            Interlocked.Increment(ref _compactions);
             var level = result.ReleasedPages > 0 || result.CheckpointBlocked ? LogLevel.Information : LogLevel.Debug;
             StoreLog.Compacted(_logger, level, result.ReleasedPages, result.RemainingFreePages, result.CheckpointedFrames,
                 result.WalFrames, result.CheckpointBlocked, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -342,10 +353,13 @@ internal sealed class GroupCommitWriter
         }
     }
 
-    private bool IsCompactionDue() =>
-        _writtenSinceCompaction && _compactionIntervalTicks > 0 && Stopwatch.GetTimestamp() >= _nextCompactionTimestamp;
+    private bool IsCompactionOverdue() =>
+        _writtenSinceCompaction && _compactionIntervalTicks > 0
+        && Stopwatch.GetTimestamp() >= _nextCompactionTimestamp + (CompactionMaxDelayIntervals - 1) * _compactionIntervalTicks;
 
-    private int MillisecondsUntilCompaction()
+    /// <summary>How long the idle writer waits for a request before it compacts: until the pass is due, and at least
+    /// the quiet period, so the pass never lands just before the next request.</summary>
+    private int MillisecondsUntilQuietCompaction()
     {
         if (!_writtenSinceCompaction || _compactionIntervalTicks <= 0)
         {
@@ -353,7 +367,7 @@ internal sealed class GroupCommitWriter
         }
 
         var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _nextCompactionTimestamp);
-        return (int)Math.Clamp(Math.Ceiling(remaining.TotalMilliseconds), 0, int.MaxValue);
+        return (int)Math.Clamp(Math.Ceiling(remaining.TotalMilliseconds), CompactionQuietMilliseconds, int.MaxValue);
     }
 
     private long NextCompactionTimestamp() =>
