@@ -21,8 +21,11 @@ LAT_RATE=${LAT_RATE:-2000}
 LAT_SECS=${LAT_SECS:-10}
 FANOUT_QUEUES=${FANOUT_QUEUES:-10}
 FANOUT_MSGS=${FANOUT_MSGS:-50000}
-LOIRE_SCENARIOS=${LOIRE_SCENARIOS:-durable-1p1c,durable-4p4c,publish-only,fanout-$FANOUT_QUEUES,latency@$LAT_RATE}
+LOIRE_SCENARIOS=${LOIRE_SCENARIOS:-durable-1p1c,durable-4p4c,publish-only,fanout-$FANOUT_QUEUES}
 LOIRE_ARGS=${LOIRE_ARGS:-}          # extra load-generator options, e.g. "--consumer processor"
+# Latency runs consume the way the baseline's push consumer does (prefetch, one message handled at a time).
+LOIRE_LAT_SCENARIOS=${LOIRE_LAT_SCENARIOS:-latency@$LAT_RATE}
+LOIRE_LAT_ARGS=${LOIRE_LAT_ARGS:---consumer processor --concurrency 1}
 RMQ_SCENARIOS=${RMQ_SCENARIOS:-quorum-1p1c,classic-1p1c,quorum-4p4c,classic-4p4c,quorum-pubonly,classic-pubonly,quorum-fanout10,classic-fanout10}
 EXTRA_ARGS=${EXTRA_ARGS:-}          # noise-guard options for both generators, e.g. "--retries 0 --quiet-pct 200"
 SKIP_RABBITMQ=${SKIP_RABBITMQ:-0}
@@ -89,14 +92,20 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 grep -q '^Loire silo ready' "$WORK/silo.log" || { echo "the silo was not ready within 120 s, see $WORK/silo.log" >&2; exit 1; }
-log "silo pid $SILO_PID; scenarios $LOIRE_SCENARIOS"
+log "silo pid $SILO_PID; scenarios $LOIRE_SCENARIOS; latency scenarios $LOIRE_LAT_SCENARIOS ($LOIRE_LAT_ARGS)"
 
 LOIRE_STATUS=0
-# shellcheck disable=SC2086 # option lists are meant to split
-"${LOADGEN[@]}" --gateway "127.0.0.1:$GATEWAY_PORT" --broker-pid "$SILO_PID" --scenarios "$LOIRE_SCENARIOS" \
-  --runs "$RUNS" --messages "$MSGS" --size "$SIZE" --window "$WINDOW" --prefetch "$PREFETCH" --batch "$BATCH" \
-  --lat-secs "$LAT_SECS" --fanout-messages "$FANOUT_MSGS" --out "$LOIRE_RESULTS" $LOIRE_ARGS $EXTRA_ARGS \
-  | tee -a "$LOG" || LOIRE_STATUS=$?    # stderr stays on the terminal, so the progress display shows
+# Runs the load generator for scenario list $1 with extra options $2 (appending to the results file).
+run_loadgen() {
+  [ -n "$1" ] || return 0
+  # shellcheck disable=SC2086 # option lists are meant to split
+  "${LOADGEN[@]}" --gateway "127.0.0.1:$GATEWAY_PORT" --broker-pid "$SILO_PID" --scenarios "$1" \
+    --runs "$RUNS" --messages "$MSGS" --size "$SIZE" --window "$WINDOW" --prefetch "$PREFETCH" --batch "$BATCH" \
+    --lat-secs "$LAT_SECS" --fanout-messages "$FANOUT_MSGS" --out "$LOIRE_RESULTS" $2 $EXTRA_ARGS \
+    | tee -a "$LOG" || LOIRE_STATUS=$?    # stderr stays on the terminal, so the progress display shows
+}
+run_loadgen "$LOIRE_SCENARIOS" "$LOIRE_ARGS"
+run_loadgen "$LOIRE_LAT_SCENARIOS" "$LOIRE_LAT_ARGS"
 log "stopping the silo"
 stop_silo
 
