@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Loire.Client;
 using Loire.Client.Administration;
+using Loire.Entities;
 using Loire.Tests.Infrastructure;
 using static Loire.Tests.Queues.QueueTestKit;
 
@@ -117,6 +119,26 @@ public sealed class EarlyDeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task WaitingSubscriptionReceiverGetsTopicMessageBeforeItsCommit()
+    {
+        var topic = NewTopicName();
+        await _admin.CreateTopicAsync(topic);
+        await _admin.CreateSubscriptionAsync(new CreateSubscriptionOptions(topic, "early") { EnableEarlyDelivery = true });
+        await using var sender = fixture.Client.CreateSender(topic);
+        await using var receiver = fixture.Client.CreateReceiver(topic, "early");
+        using var gate = new StoreCommitGate(fixture, EntityPath.Subscription(topic, "early"), fail: false);
+
+        var receive = receiver.ReceiveMessageAsync(Patience);
+        var send = sender.SendMessageAsync(Message("fanned"));
+        await gate.Entered.WaitAsync(Patience);
+
+        Assert.Equal("fanned", (await receive.WaitAsync(Patience))?.MessageId);
+        Assert.False(send.IsCompleted, "The topic send was acknowledged while the subscription's commit was held.");
+        gate.Release();
+        await send.WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task OptionRoundTripsThroughQueueAndSubscriptionProperties()
     {
         var queue = await _admin.CreateTestQueueAsync(o => o.EnableEarlyDelivery = true);
@@ -125,7 +147,7 @@ public sealed class EarlyDeliveryTests(ClusterFixture fixture)
         Assert.True(new CreateQueueOptions(fetchedQueue).EnableEarlyDelivery);
         Assert.False((await _admin.GetQueueAsync(await _admin.CreateTestQueueAsync(test: "DefaultQueue"))).EnableEarlyDelivery);
 
-        var topic = NewQueueName().Replace("queues/", "topics/", StringComparison.Ordinal);
+        var topic = NewTopicName();
         await _admin.CreateTopicAsync(topic);
         var created = await _admin.CreateSubscriptionAsync(new CreateSubscriptionOptions(topic, "early") { EnableEarlyDelivery = true });
         Assert.True(created.EnableEarlyDelivery);
@@ -134,4 +156,6 @@ public sealed class EarlyDeliveryTests(ClusterFixture fixture)
         Assert.True(new CreateSubscriptionOptions(fetchedSubscription).EnableEarlyDelivery);
         Assert.False((await _admin.CreateSubscriptionAsync(topic, "plain")).EnableEarlyDelivery);
     }
+
+    private static string NewTopicName([CallerMemberName] string test = "") => $"topics/{test}-{Guid.NewGuid().ToString("N")[..8]}";
 }
