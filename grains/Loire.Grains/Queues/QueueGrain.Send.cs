@@ -123,7 +123,7 @@ internal sealed partial class QueueGrain
         var write = WriteAsync(batch, cancellationToken);
         if (write.IsCompleted)
         {
-            // Refused before it was queued (cancelled, store stopped): there is nothing to offer early.
+            // Refused before it was queued (cancelled, store stopped): nothing to offer early, the error goes to the sender.
             await write;
         }
 
