@@ -30,6 +30,7 @@ internal sealed record LoadOptions
     public double TimeoutSeconds { get; init; } = 600;
     public bool WarmUp { get; init; } = true;
     public bool Quiet { get; init; }
+    public bool EarlyDelivery { get; init; }
     public int? BrokerPid { get; init; }
     public string? OutFile { get; init; }
     public double QuietPercent { get; init; } = 25;
@@ -54,6 +55,9 @@ internal sealed record LoadOptions
                     continue;
                 case "--no-warmup":
                     options = options with { WarmUp = false };
+                    continue;
+                case "--early-delivery":
+                    options = options with { EarlyDelivery = true };
                     continue;
             }
 

@@ -28,7 +28,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
         var messages = latency ? (int)(scenario.Rate * (options.LatencySeconds + options.LatencyWarmUpSeconds)) : options.Messages;
         var warmUp = latency ? TimeSpan.FromSeconds(options.LatencyWarmUpSeconds) : TimeSpan.Zero;
         var queue = NewEntityName();
-        await _admin.CreateQueueAsync(queue, cancellationToken);
+        await _admin.CreateQueueAsync(new CreateQueueOptions(queue) { EnableEarlyDelivery = options.EarlyDelivery }, cancellationToken);
         try
         {
             using var deadline = Deadline(cancellationToken);
@@ -86,7 +86,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
     {
         var messages = options.Messages;
         var queue = NewEntityName();
-        await _admin.CreateQueueAsync(queue, cancellationToken);
+        await _admin.CreateQueueAsync(new CreateQueueOptions(queue) { EnableEarlyDelivery = options.EarlyDelivery }, cancellationToken);
         try
         {
             using var deadline = Deadline(cancellationToken);
@@ -142,7 +142,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
         {
             for (var i = 0; i < scenario.Subscriptions; i++)
             {
-                await _admin.CreateSubscriptionAsync(topic, $"s{i}", cancellationToken);
+                await _admin.CreateSubscriptionAsync(new CreateSubscriptionOptions(topic, $"s{i}") { EnableEarlyDelivery = options.EarlyDelivery }, cancellationToken);
             }
 
             using var deadline = Deadline(cancellationToken);
@@ -195,7 +195,8 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
 
     private ResultLine AddSettings(ResultLine line) => line
         .Add("size", options.Size, "F0").Add("batch", options.Batch, "F0").Add("window", options.Window, "F0")
-        .Add("prefetch", options.Prefetch, "F0").Add("consumer", options.Consumer.ToString().ToLowerInvariant());
+        .Add("prefetch", options.Prefetch, "F0").Add("consumer", options.Consumer.ToString().ToLowerInvariant())
+        .Add("early", options.EarlyDelivery ? "on" : "off");
 
     private RunCounters Show(string scenario, int run, DeliveryTracker tracker)
     {

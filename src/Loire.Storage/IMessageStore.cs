@@ -11,6 +11,11 @@ public interface IMessageStore : IAsyncDisposable
     /// durable; it fails with <c>LoireException(StoreUnavailable)</c> when the store cannot be written, and then
     /// nothing of the batch was applied.
     /// </summary>
+    /// <remarks>
+    /// The batch is queued before the call returns, and batches are applied in the order they were queued: a batch
+    /// committed after another never lands before it. Updating or deleting a message that does not exist is a no-op.
+    /// Queue grains with early delivery rely on both.
+    /// </remarks>
     ValueTask CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default);
 
     /// <summary>Every message record of an entity, ordered by sequence number.</summary>

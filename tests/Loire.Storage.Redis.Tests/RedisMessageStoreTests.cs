@@ -67,6 +67,29 @@ public sealed class RedisMessageStoreTests(RedisServerFixture server) : IClassFi
     }
 
     [Fact]
+    public async Task BatchesQueuedWithoutAwaiting_ApplyInCallOrder()
+    {
+        // Early delivery relies on this: a settlement queued after a put never lands before it.
+        await using var store = await RedisMessageStore.ConnectAsync(Options(server));
+        var commits = new List<Task>();
+        for (long seq = 1; seq <= 200; seq++)
+        {
+            commits.Add(store.CommitAsync(new StoreBatch().PutMessage("q", seq, Bytes("p"), Bytes("s0"))).AsTask());
+            commits.Add(store.CommitAsync(new StoreBatch().UpdateMessageState("q", seq, Bytes("s1"))).AsTask());
+            if (seq % 2 == 0)
+            {
+                commits.Add(store.CommitAsync(new StoreBatch().DeleteMessage("q", seq)).AsTask());
+            }
+        }
+
+        await Task.WhenAll(commits);
+
+        var records = await store.LoadMessagesAsync("q");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => 2L * i + 1), records.Select(r => r.SequenceNumber));
+        Assert.All(records, r => Assert.Equal("s1", Text(r.State)));
+    }
+
+    [Fact]
     public async Task OperationsOfOneBatch_ApplyInOrder()
     {
         await using var store = await RedisMessageStore.ConnectAsync(Options(server));

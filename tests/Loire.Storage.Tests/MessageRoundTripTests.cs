@@ -85,6 +85,29 @@ public sealed class MessageRoundTripTests
     }
 
     [Fact]
+    public async Task BatchesQueuedWithoutAwaiting_ApplyInCallOrder()
+    {
+        // Early delivery relies on this: a settlement queued after a put never lands before it.
+        await using var test = TestStore.Open();
+        var commits = new List<Task>();
+        for (long seq = 1; seq <= 200; seq++)
+        {
+            commits.Add(test.Store.CommitAsync(new StoreBatch().PutMessage("q", seq, Bytes("p"), Bytes("s0"))).AsTask());
+            commits.Add(test.Store.CommitAsync(new StoreBatch().UpdateMessageState("q", seq, Bytes("s1"))).AsTask());
+            if (seq % 2 == 0)
+            {
+                commits.Add(test.Store.CommitAsync(new StoreBatch().DeleteMessage("q", seq)).AsTask());
+            }
+        }
+
+        await Task.WhenAll(commits);
+
+        var records = await test.Store.LoadMessagesAsync("q");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => 2L * i + 1), records.Select(r => r.SequenceNumber));
+        Assert.All(records, r => Assert.Equal("s1", Text(r.State)));
+    }
+
+    [Fact]
     public async Task OperationsOfOneBatch_ApplyInOrder()
     {
         await using var test = TestStore.Open();

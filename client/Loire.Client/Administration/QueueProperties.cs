@@ -23,6 +23,7 @@ public sealed class QueueProperties
         ForwardDeadLetteredMessagesTo = options.ForwardDeadLetteredMessagesTo;
         MaxMessageSizeInKilobytes = options.MaxMessageSizeInKilobytes;
         AutoDeleteOnIdle = options.AutoDeleteOnIdle;
+        EnableEarlyDelivery = options.EnableEarlyDelivery;
         CreatedAt = description.CreatedAt;
         UpdatedAt = description.UpdatedAt;
     }
@@ -71,6 +72,9 @@ public sealed class QueueProperties
 
     /// <summary>Idle time after which the queue deletes itself; <see cref="TimeSpan.MaxValue"/> means never.</summary>
     public TimeSpan AutoDeleteOnIdle { get; }
+
+    /// <summary>Whether a waiting receiver may get a new message while its store commit is in flight (see <see cref="CreateQueueOptions.EnableEarlyDelivery"/>).</summary>
+    public bool EnableEarlyDelivery { get; }
 
     /// <summary>When the queue was created.</summary>
     public DateTimeOffset CreatedAt { get; }

@@ -17,6 +17,7 @@ public sealed class SubscriptionProperties
         ForwardTo = options.ForwardTo;
         ForwardDeadLetteredMessagesTo = options.ForwardDeadLetteredMessagesTo;
         AutoDeleteOnIdle = options.AutoDeleteOnIdle;
+        EnableEarlyDelivery = options.EnableEarlyDelivery;
         CreatedAt = description.CreatedAt;
         UpdatedAt = description.UpdatedAt;
     }
@@ -50,6 +51,9 @@ public sealed class SubscriptionProperties
 
     /// <summary>Idle time after which the subscription deletes itself; <see cref="TimeSpan.MaxValue"/> means never.</summary>
     public TimeSpan AutoDeleteOnIdle { get; }
+
+    /// <summary>Whether a waiting receiver may get a new message while its store commit is in flight (see <see cref="CreateSubscriptionOptions.EnableEarlyDelivery"/>).</summary>
+    public bool EnableEarlyDelivery { get; }
 
     /// <summary>When the subscription was created.</summary>
     public DateTimeOffset CreatedAt { get; }

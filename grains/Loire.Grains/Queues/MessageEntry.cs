@@ -36,6 +36,12 @@ internal sealed class MessageEntry(StoredMessage stored, long size)
     /// <summary>True while the entry sits in its sub-queue's available heap (lazy deletion marker).</summary>
     public bool IsAvailable { get; set; }
 
+    /// <summary>
+    /// Set while the send that put this entry in the index early (EnableEarlyDelivery) is still being committed.
+    /// Completes, never faulted, once the grain applied the outcome: when the commit failed the entry is removed by then.
+    /// </summary>
+    public Task? PendingCommit { get; set; }
+
     public bool IsLocked => LockToken != Guid.Empty;
 
     public DeliveredMessage ToDelivered() => new(

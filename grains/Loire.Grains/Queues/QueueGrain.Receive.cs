@@ -249,6 +249,9 @@ internal sealed partial class QueueGrain
     /// <summary>Deletes receive-and-delete messages durably before they are returned; on failure they become available again.</summary>
     private async Task DeleteReceivedAsync(List<MessageEntry> entries)
     {
+        // A message whose early-delivering send then failed is not handed out: it never existed.
+        await WaitForCommitsAsync(entries);
+        entries.RemoveAll(e => e.IsRemoved);
         var batch = new StoreBatch();
         foreach (var entry in entries)
         {

@@ -66,34 +66,116 @@ internal sealed partial class QueueGrain
         }
 
         AddDuplicateRecords(batch, entries);
-        _pendingCount += messages.Length;
-        _pendingBytes += batchBytes;
-        try
+        if (CanDeliverEarly(options, entries))
         {
-            await WriteAsync(batch, cancellationToken);
+            await WriteDeliveringEarlyAsync(batch, entries, cancellationToken);
         }
-        finally
+        else
         {
-            _pendingCount -= messages.Length;
-            _pendingBytes -= batchBytes;
+            _pendingCount += messages.Length;
+            _pendingBytes += batchBytes;
+            try
+            {
+                await WriteAsync(batch, cancellationToken);
+            }
+            finally
+            {
+                _pendingCount -= messages.Length;
+                _pendingBytes -= batchBytes;
+            }
+
+            if (_document is null)
+            {
+                // Deleted while the write was in flight; the delete removed these rows as well.
+                return sequenceNumbers;
+            }
+
+            var visibleAt = time.GetUtcNow();
+            foreach (var entry in entries)
+            {
+                _index.Add(entry, visibleAt);
+            }
+
+            DispatchWaiters();
+            EnsureTimer();
         }
 
-        if (_document is null)
+        if (_document is not null)
         {
-            // Deleted while the write was in flight; the delete removed these rows as well.
-            return sequenceNumbers;
+            instruments.Sent(Path, messages.Length);
         }
 
+        return sequenceNumbers;
+    }
+
+    // Scheduled messages are not deliverable yet anyway, and session entities keep "delivered implies stored".
+    private static bool CanDeliverEarly(EntityOptions options, MessageEntry[] entries) =>
+        options.EnableEarlyDelivery && !options.RequiresSession && Array.TrueForAll(entries, e => e.State == MessageState.Active);
+
+    /// <summary>
+    /// Queues the batch's commit, then offers its entries to waiting receivers before the commit is durable. This is
+    /// safe because the store applies batches in the order they were queued (so every later write about these
+    /// entries lands after their put) and a write about a message that does not exist is a no-op. If the commit
+    /// fails, the entries leave the index, locked or not, and never come back; settlements wait for the outcome.
+    /// </summary>
+    private async Task WriteDeliveringEarlyAsync(StoreBatch batch, MessageEntry[] entries, CancellationToken cancellationToken)
+    {
+        var write = WriteAsync(batch, cancellationToken);
+        if (write.IsCompleted)
+        {
+            // Refused before it was queued (cancelled, store stopped): nothing to offer early, the error goes to the sender.
+            await write;
+        }
+
+        // Entries in the index count against the quota from here on, so they are not also counted as pending.
+        var outcome = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var visibleAt = time.GetUtcNow();
         foreach (var entry in entries)
         {
+            entry.PendingCommit = outcome.Task;
             _index.Add(entry, visibleAt);
         }
 
-        instruments.Sent(Path, messages.Length);
         DispatchWaiters();
         EnsureTimer();
-        return sequenceNumbers;
+        try
+        {
+            await write;
+        }
+        catch
+        {
+            // Not durable: withdraw every copy so nothing of this batch is delivered (again) from memory.
+            foreach (var entry in entries)
+            {
+                _index.Remove(entry);
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var entry in entries)
+            {
+                entry.PendingCommit = null;
+            }
+
+            outcome.SetResult();
+        }
+    }
+
+    /// <summary>
+    /// Waits until none of <paramref name="entries"/> is still being committed by an early-delivering send, so a
+    /// write about them is only decided once they are known durable; those whose commit failed are removed by then.
+    /// </summary>
+    private static async ValueTask WaitForCommitsAsync(IEnumerable<MessageEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.PendingCommit is { } pending)
+            {
+                await pending;
+            }
+        }
     }
 
     private void CheckQuota(EntityOptions options, int count, long bytes)

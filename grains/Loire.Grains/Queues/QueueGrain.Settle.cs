@@ -44,8 +44,22 @@ internal sealed partial class QueueGrain
 
             entry.IsSettling = true;
             accepted.Add((entry, settlement));
+        }
+
+        // An early-delivered message is settled only once its send is durable; if that failed, its lock is lost.
+        await WaitForCommitsAsync(accepted.Select(a => a.Entry));
+        foreach (var (entry, settlement) in accepted)
+        {
+            if (entry.IsRemoved)
+            {
+                (lost ??= []).Add(settlement.LockToken);
+                continue;
+            }
+
             AddSettlement(batch, entry, settlement, options.MaxDeliveryCount);
         }
+
+        accepted.RemoveAll(a => a.Entry.IsRemoved);
 
         if (accepted.Count > 0)
         {

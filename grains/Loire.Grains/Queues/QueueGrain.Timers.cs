@@ -73,6 +73,9 @@ internal sealed partial class QueueGrain
     /// <summary>Returns messages whose lock ran out; those delivered too often go to the dead-letter queue.</summary>
     private async Task ReleaseExpiredLocksAsync(List<MessageEntry> entries, int maxDeliveryCount)
     {
+        // Nothing moves to the dead-letter queue (and on to its forward target) before it is known durable.
+        await WaitForCommitsAsync(entries);
+        entries.RemoveAll(e => e.IsRemoved);
         var batch = new StoreBatch();
         var toDeadLetter = new List<MessageEntry>();
         foreach (var entry in entries)
@@ -123,6 +126,8 @@ internal sealed partial class QueueGrain
     /// <summary>Drops expired messages, or moves them to the dead-letter queue when the entity asks for it.</summary>
     private async Task ExpireMessagesAsync(List<MessageEntry> entries, bool deadLetter)
     {
+        await WaitForCommitsAsync(entries);
+        entries.RemoveAll(e => e.IsRemoved);
         var batch = new StoreBatch();
         foreach (var entry in entries)
         {

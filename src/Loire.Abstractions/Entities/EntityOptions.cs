@@ -45,4 +45,11 @@ public sealed record EntityOptions
 
     /// <summary>Idle time after which the entity deletes itself; MaxValue never.</summary>
     [Id(13)] public TimeSpan AutoDeleteOnIdle { get; init; } = TimeSpan.MaxValue;
+
+    /// <summary>
+    /// Queues and subscriptions: hand a new message to a waiting receiver while its store commit is still in flight.
+    /// The send is still acknowledged only once durable; if the commit fails, a receiver may have seen a message the
+    /// sender is told failed (a duplicate if it retries, never a loss). Scheduled and session messages wait for the commit.
+    /// </summary>
+    [Id(14)] public bool EnableEarlyDelivery { get; init; }
 }
