@@ -26,6 +26,9 @@ LOIRE_ARGS=${LOIRE_ARGS:-}          # extra load-generator options, e.g. "--cons
 # Latency runs consume the way the baseline's push consumer does (prefetch, one message handled at a time).
 LOIRE_LAT_SCENARIOS=${LOIRE_LAT_SCENARIOS:-latency@$LAT_RATE}
 LOIRE_LAT_ARGS=${LOIRE_LAT_ARGS:---consumer processor --concurrency 1}
+# 1: the latency scenarios run once more on queues with EnableEarlyDelivery (a message is handed to a waiting consumer
+# while its commit is in flight, as RabbitMQ classic queues do; the send is still acknowledged once durable).
+LOIRE_EARLY_LAT=${LOIRE_EARLY_LAT:-1}
 RMQ_SCENARIOS=${RMQ_SCENARIOS:-quorum-1p1c,classic-1p1c,quorum-4p4c,classic-4p4c,quorum-pubonly,classic-pubonly,quorum-fanout10,classic-fanout10}
 EXTRA_ARGS=${EXTRA_ARGS:-}          # noise-guard options for both generators, e.g. "--retries 0 --quiet-pct 200"
 SKIP_RABBITMQ=${SKIP_RABBITMQ:-0}
@@ -106,6 +109,9 @@ run_loadgen() {
 }
 run_loadgen "$LOIRE_SCENARIOS" "$LOIRE_ARGS"
 run_loadgen "$LOIRE_LAT_SCENARIOS" "$LOIRE_LAT_ARGS"
+if [ "$LOIRE_EARLY_LAT" = 1 ]; then
+  run_loadgen "$LOIRE_LAT_SCENARIOS" "$LOIRE_LAT_ARGS --early-delivery"
+fi
 log "stopping the silo"
 stop_silo
 

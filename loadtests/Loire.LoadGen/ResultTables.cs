@@ -15,7 +15,7 @@ internal static class ResultTables
             var runs = group.Runs;
             var latency = runs.Any(r => r.ContainsKey("p50_ms"));
             var noisy = runs.Count(r => r.ContainsKey("noisy"));
-            output.WriteLine($"| {group.Broker} | {group.Scenario} | {runs.Count}{(noisy > 0 ? $" ({noisy} noisy)" : "")} | {Cell(runs, "rate", "F0")} | {Cell(runs, "pub_rate", "F0")} | " +
+            output.WriteLine($"| {group.Broker} | {group.Label} | {runs.Count}{(noisy > 0 ? $" ({noisy} noisy)" : "")} | {Cell(runs, "rate", "F0")} | {Cell(runs, "pub_rate", "F0")} | " +
                 $"{(latency ? Cell(runs, "p50_ms", "F2") : Queued(runs, "qlat_p50_ms"))} | {(latency ? Cell(runs, "p99_ms", "F2") : Queued(runs, "qlat_p99_ms"))} | " +
                 $"{Cell(runs, "p999_ms", "F2")} | {Cell(runs, "lost", "F0")} | {Cell(runs, "broker_cpu_pct", "F0")} | {Cell(runs, "client_cpu_pct", "F0")} |");
         }
@@ -36,12 +36,12 @@ internal static class ResultTables
             var classic = rabbit.GetValueOrDefault(RabbitScenario(group.Scenario, "classic")) ?? [];
             if (group.Runs.Any(r => r.ContainsKey("p99_ms")))
             {
-                output.WriteLine($"| {group.Scenario} (p50 / p99 ms; ratios of p99) | {Latency(group.Runs)} | {Latency(quorum)} | {Latency(classic)} | " +
+                output.WriteLine($"| {group.Label} (p50 / p99 ms; ratios of p99) | {Latency(group.Runs)} | {Latency(quorum)} | {Latency(classic)} | " +
                     $"{Ratio(group.Runs, quorum, "p99_ms")} | {Ratio(group.Runs, classic, "p99_ms")} |");
             }
             else
             {
-                output.WriteLine($"| {group.Scenario} (msg/s) | {Cell(group.Runs, "rate", "F0")} | {Cell(quorum, "rate", "F0")} | {Cell(classic, "rate", "F0")} | " +
+                output.WriteLine($"| {group.Label} (msg/s) | {Cell(group.Runs, "rate", "F0")} | {Cell(quorum, "rate", "F0")} | {Cell(classic, "rate", "F0")} | " +
                     $"{Ratio(group.Runs, quorum, "rate")} | {Ratio(group.Runs, classic, "rate")} |");
             }
         }
@@ -86,13 +86,16 @@ internal static class ResultTables
         return fields;
     }
 
-    /// <summary>Result lines without an error, grouped by broker and scenario in order of first appearance.</summary>
-    private static IEnumerable<(string Broker, string Scenario, List<Dictionary<string, string>> Runs)> Group(IEnumerable<string> lines) =>
+    /// <summary>
+    /// Result lines without an error, grouped by broker, scenario and entity setting (runs with early delivery are
+    /// their own row, labelled so) in order of first appearance.
+    /// </summary>
+    private static IEnumerable<(string Broker, string Scenario, string Label, List<Dictionary<string, string>> Runs)> Group(IEnumerable<string> lines) =>
         lines.Select(Parse)
             .OfType<Dictionary<string, string>>()
             .Where(f => !f.ContainsKey("error"))
-            .GroupBy(f => (Broker: f.GetValueOrDefault("broker", "?"), Scenario: f.GetValueOrDefault("scenario", "?")))
-            .Select(g => (g.Key.Broker, g.Key.Scenario, g.ToList()));
+            .GroupBy(f => (Broker: f.GetValueOrDefault("broker", "?"), Scenario: f.GetValueOrDefault("scenario", "?"), Early: f.GetValueOrDefault("early") == "on"))
+            .Select(g => (g.Key.Broker, g.Key.Scenario, g.Key.Early ? $"{g.Key.Scenario}, early delivery" : g.Key.Scenario, g.ToList()));
 
     private static List<double> Values(List<Dictionary<string, string>> runs, string key) =>
         runs.Select(r => r.TryGetValue(key, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : double.NaN)
