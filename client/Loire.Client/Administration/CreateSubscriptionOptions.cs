@@ -83,17 +83,7 @@ public sealed class CreateSubscriptionOptions
     /// <summary>Idle time after which the subscription deletes itself, messages included; idle means no deliveries, receives or settlements. At least 5 s. Default <see cref="TimeSpan.MaxValue"/> (never).</summary>
     public TimeSpan AutoDeleteOnIdle { get; set; } = EntityDefaults.Options.AutoDeleteOnIdle;
 
-    /// <summary>
-    /// Hand a new message to a receiver already waiting while the message's store commit is still in flight, which
-    /// takes the commit's fsync off the send-to-delivery latency. Default false.
-    /// </summary>
-    /// <remarks>
-    /// The send is still acknowledged only once the message is durable. If that commit then fails, the sender gets
-    /// the error (and may retry) although a receiver may already have seen the message: a possible duplicate, never a
-    /// loss. The early copy is withdrawn: settling it answers <see cref="LoireErrorReason.MessageLockLost"/> and it is
-    /// never delivered again. Off by default because "delivered implies stored" is the stronger promise. Only plain
-    /// messages are early: scheduled messages and messages of session entities are delivered after their commit.
-    /// </remarks>
+    /// <inheritdoc cref="CreateQueueOptions.EnableEarlyDelivery"/>
     public bool EnableEarlyDelivery { get; set; } = EntityDefaults.Options.EnableEarlyDelivery;
 
     /// <summary>The wire form, validated; throws <see cref="LoireErrorReason.InvalidArgument"/>.</summary>
