@@ -11,7 +11,7 @@ public static class LoadGenProcess
     /// <summary>Runs it with <paramref name="args"/> until it exits; kills it after <paramref name="timeout"/>.</summary>
     public static async Task<LoadGenExit> RunAsync(IEnumerable<string> args, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        var info = new ProcessStartInfo(SiloProcess.DotnetHost())
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -38,21 +38,8 @@ public static class LoadGenProcess
             }
         };
         process.ErrorDataReceived += (_, e) => output.Add("err", e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The load generator did not exit within {timeout.TotalSeconds:0} s.{Environment.NewLine}{output.Text}");
-        }
-
-        return new LoadGenExit(process.ExitCode, stdout, output.Text);
+        var exitCode = await output.RunToExitAsync(process, timeout, "load generator");
+        return new LoadGenExit(exitCode, stdout, output.Text);
     }
 
     private static string LoadGenDll()

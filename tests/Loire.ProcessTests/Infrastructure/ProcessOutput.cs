@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 
 namespace Loire.ProcessTests.Infrastructure;
@@ -48,6 +49,29 @@ public sealed class ProcessOutput
                 return _text.ToString();
             }
         }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="process"/> (its output already wired to this), waits for it to exit and returns its exit
+    /// code; kills it and throws a <see cref="TimeoutException"/> carrying the output after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<int> RunToExitAsync(Process process, TimeSpan timeout, string name)
+    {
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The {name} did not exit within {timeout.TotalSeconds:0} s.{Environment.NewLine}{Text}");
+        }
+
+        return process.ExitCode;
     }
 
     public void Mark(string note)

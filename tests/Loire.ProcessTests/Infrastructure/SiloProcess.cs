@@ -81,21 +81,8 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         var output = new ProcessOutput();
         using var process = CreateProcess(args, Path.GetTempPath(), output);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The silo did not exit within {timeout.TotalSeconds:0} s.{Environment.NewLine}{output.Text}");
-        }
-
-        return new SiloExit(process.ExitCode, output.Text);
+        var exitCode = await output.RunToExitAsync(process, timeout, "silo");
+        return new SiloExit(exitCode, output.Text);
     }
 
     /// <summary>Starts the silo again on the same ports and data folder; it must not be running.</summary>
@@ -232,7 +219,7 @@ public sealed class SiloProcess : IAsyncDisposable
         return process;
     }
 
-    private static string DotnetHost() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+    internal static string DotnetHost() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     private static string SiloDll()
     {
