@@ -250,8 +250,7 @@ internal sealed partial class QueueGrain
     private async Task DeleteReceivedAsync(List<MessageEntry> entries)
     {
         // A message whose early-delivering send then failed is not handed out: it never existed.
-        await WaitForCommitsAsync(entries);
-        entries.RemoveAll(e => e.IsRemoved);
+        await DropUncommittedAsync(entries);
         var batch = new StoreBatch();
         foreach (var entry in entries)
         {

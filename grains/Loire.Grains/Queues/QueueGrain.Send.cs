@@ -178,6 +178,13 @@ internal sealed partial class QueueGrain
         }
     }
 
+    /// <summary>Waits for <paramref name="entries"/>' pending commits, then takes out those whose commit failed.</summary>
+    private static async ValueTask DropUncommittedAsync(List<MessageEntry> entries)
+    {
+        await WaitForCommitsAsync(entries);
+        entries.RemoveAll(e => e.IsRemoved);
+    }
+
     private void CheckQuota(EntityOptions options, int count, long bytes)
     {
         var maxBytes = options.MaxSizeInMegabytes * 1024 * 1024;

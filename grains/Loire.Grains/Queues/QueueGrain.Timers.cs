@@ -74,8 +74,7 @@ internal sealed partial class QueueGrain
     private async Task ReleaseExpiredLocksAsync(List<MessageEntry> entries, int maxDeliveryCount)
     {
         // Nothing moves to the dead-letter queue (and on to its forward target) before it is known durable.
-        await WaitForCommitsAsync(entries);
-        entries.RemoveAll(e => e.IsRemoved);
+        await DropUncommittedAsync(entries);
         var batch = new StoreBatch();
         var toDeadLetter = new List<MessageEntry>();
         foreach (var entry in entries)
@@ -126,8 +125,7 @@ internal sealed partial class QueueGrain
     /// <summary>Drops expired messages, or moves them to the dead-letter queue when the entity asks for it.</summary>
     private async Task ExpireMessagesAsync(List<MessageEntry> entries, bool deadLetter)
     {
-        await WaitForCommitsAsync(entries);
-        entries.RemoveAll(e => e.IsRemoved);
+        await DropUncommittedAsync(entries);
         var batch = new StoreBatch();
         foreach (var entry in entries)
         {
