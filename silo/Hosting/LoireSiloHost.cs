@@ -9,7 +9,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Persistence;
 using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
 using StackExchange.Redis;
 
 namespace Loire.Silo.Hosting;
@@ -152,19 +155,28 @@ public sealed class LoireSiloHost : IAsyncDisposable
         silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
         silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = ConfigurationOptions.Parse(redis));
 
+        // Grain state (the auto-delete index) in the same Redis, under "{ServiceId}/state/...", in Orleans' binary
+        // format so a renamed type keeps its alias. Registered before AddLoire, which otherwise backs it with the
+        // message store. Messages and entity definitions stay in the message store, committed together.
+        silo.AddRedisGrainStorage(LoireSiloBuilderExtensions.GrainStorageName, storage => storage.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        silo.Services.AddOptions<RedisStorageOptions>(LoireSiloBuilderExtensions.GrainStorageName)
+            .Configure<Serializer>((storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+
         // Fast failover (issue target: serving again within 5 s of a kill -9). The defaults (5 s probes, 3 misses)
         // take about 12.5 s to declare a silo dead. Here each silo probes its peers every 1 s (ProbeTimeout; the
         // effective timeout adapts between 0.5 s and 4 s), suspects a peer after 3 missed probes, and a single
         // suspicion kills it while the cluster is 2 silos (Orleans caps the 2 votes needed at a majority of the active
         // silos); from 3 silos up, 2 silos must agree. Votes expire after 10 s so a stale suspicion
         // never adds to a new one. Together: a killed silo is declared dead about 3-4 s after it stops answering.
+        // Each silo also writes "I am alive" to the table every 5 s; a silo starting after the whole cluster died waits
+        // until the dead silos have missed 3 of those writes (15 s) before it joins without them.
         silo.Configure<ClusterMembershipOptions>(membership =>
         {
             membership.ProbeTimeout = TimeSpan.FromSeconds(1);
             membership.NumMissedProbesLimit = 3;
             membership.NumVotesForDeathDeclaration = 2;
             membership.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(10);
-            membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+            membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
             membership.TableRefreshTimeout = TimeSpan.FromSeconds(5);
         });
 

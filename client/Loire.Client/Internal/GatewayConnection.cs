@@ -31,6 +31,7 @@ internal sealed partial class GatewayConnection : LoireConnection
     private readonly ILoggerFactory? _loggerFactory;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly GatewayLossWatch _lossWatch = new();
     private IGrainFactory? _grainFactory;
     private IHost? _host;
     private volatile bool _closed;
@@ -44,6 +45,8 @@ internal sealed partial class GatewayConnection : LoireConnection
     }
 
     public override bool IsClosed => _closed;
+
+    public override CancellationToken GatewayLossToken => _lossWatch.LossToken;
 
     public override ValueTask<IGrainFactory> GetGrainFactoryAsync(CancellationToken cancellationToken = default)
     {
@@ -196,6 +199,7 @@ internal sealed partial class GatewayConnection : LoireConnection
             client.Configure<ConnectionOptions>(o =>
                 o.OpenConnectionTimeout = options.OperationTimeout < MaxOpenConnectionTimeout ? options.OperationTimeout : MaxOpenConnectionTimeout);
             client.AddActivityPropagation();
+            client.AddClusterConnectionStatusObserver(_lossWatch);
         });
         return builder.Build();
     }

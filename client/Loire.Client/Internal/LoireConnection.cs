@@ -13,6 +13,12 @@ internal abstract class LoireConnection : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The connection was disposed.</exception>
     public abstract ValueTask<IGrainFactory> GetGrainFactoryAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Cancelled when a gateway connection is lost after it was read (see <see cref="GatewayLossWatch"/>); never
+    /// cancelled when the client shares a silo's process.
+    /// </summary>
+    public virtual CancellationToken GatewayLossToken => CancellationToken.None;
+
     /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 }

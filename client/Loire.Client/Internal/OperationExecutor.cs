@@ -40,7 +40,15 @@ internal sealed partial class OperationExecutor
             {
                 var grainFactory = await _connection.GetGrainFactoryAsync(cancellationToken).ConfigureAwait(false);
                 connected = true;
-                return await operation(new LoireGrains(grainFactory), cancellationToken).ConfigureAwait(false);
+                var loss = _connection.GatewayLossToken;
+                if (!loss.CanBeCanceled)
+                {
+                    return await operation(new LoireGrains(grainFactory), cancellationToken).ConfigureAwait(false);
+                }
+
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var answer = operation(new LoireGrains(grainFactory), call.Token).AsTask();
+                return await GatewayLossWatch.GuardAsync(answer, loss, call, entityPath).ConfigureAwait(false);
             }
             catch (Exception exception)
             {

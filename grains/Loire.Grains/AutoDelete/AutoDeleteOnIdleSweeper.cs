@@ -14,8 +14,10 @@ namespace Loire.Grains.AutoDelete;
 /// silo becomes active it activates all of them, so their clocks resume after a restart (from the persisted last
 /// activity) instead of waiting for a first call that may never come. Afterwards it looks every
 /// <see cref="SweepPeriod"/> for overdue ones (idle past their time by the persisted last activity) and activates
-/// those: a grain that lost its activation some other way (memory pressure, a forced collection) deletes itself then.
-/// Runs in the background; silo start does not wait for it. Activating an entity that is already active costs one call.
+/// those: a grain that lost its activation some other way (memory pressure, a forced collection, its silo died)
+/// deletes itself then. It finds them in the auto-delete index (<see cref="IAutoDeleteIndexGrain"/>), not by reading
+/// the catalog, and drops index entries whose entity no longer auto-deletes. Runs in the background; silo start does
+/// not wait for it. Activating an entity that is already active costs one call.
 /// </summary>
 internal sealed partial class AutoDeleteOnIdleSweeper(
     IMessageStore store,
@@ -28,7 +30,12 @@ internal sealed partial class AutoDeleteOnIdleSweeper(
     /// <summary>How often overdue entities are looked for after the first sweep.</summary>
     public static readonly TimeSpan SweepPeriod = TimeSpan.FromMinutes(5);
 
-    private const int PageSize = 1_000;
+    /// <summary>
+    /// An index entry younger than this is kept even when its entity is not there: the entity may still be being
+    /// created. Settable for tests.
+    /// </summary>
+    public TimeSpan CreationGrace { get; set; } = TimeSpan.FromMinutes(1);
+
     private const int Parallelism = 16;
 
     private readonly CancellationTokenSource _stopping = new();
@@ -44,39 +51,59 @@ internal sealed partial class AutoDeleteOnIdleSweeper(
     public async Task<int> SweepAsync(bool onlyOverdue, CancellationToken cancellationToken)
     {
         var woken = 0;
-        string? after = null;
-        while (true)
+        for (var bucket = 0; bucket < AutoDeleteIndexGrain.BucketCount; bucket++)
         {
-            var page = await store.ListEntitiesAsync(null, null, after, PageSize, cancellationToken);
-            var now = time.GetUtcNow();
-            var entities = new List<EntityDescription>();
-            foreach (var record in page)
-            {
-                try
+            var index = grainFactory.GetGrain<IAutoDeleteIndexGrain>(bucket);
+            var entries = await index.ListAsync(cancellationToken);
+            await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+                async (entry, ct) =>
                 {
-                    var document = codec.DecodeEntity(record);
-                    var idle = document.Description.Options.AutoDeleteOnIdle;
-                    if (idle != TimeSpan.MaxValue && (!onlyOverdue || IsOverdue(document, idle, now)))
+                    if (await SweepEntryAsync(index, entry, onlyOverdue, ct))
                     {
-                        entities.Add(document.Description);
+                        Interlocked.Increment(ref woken);
                     }
-                }
-                catch (Exception exception)
-                {
-                    LogUndecodable(record.Path, exception);
-                }
-            }
-
-            woken += entities.Count;
-            await Parallel.ForEachAsync(entities, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-                async (entity, ct) => await WakeAsync(entity, ct));
-            if (page.Count < PageSize)
-            {
-                return woken;
-            }
-
-            after = page[^1].Path;
+                });
         }
+
+        return woken;
+    }
+
+    /// <summary>Wakes the entity of <paramref name="entry"/> if it is due; true when it did.</summary>
+    private async Task<bool> SweepEntryAsync(IAutoDeleteIndexGrain index, AutoDeleteIndexEntry entry, bool onlyOverdue, CancellationToken cancellationToken)
+    {
+        EntityDocument? document = null;
+        if (await store.GetEntityAsync(entry.Path, cancellationToken) is { } record)
+        {
+            try
+            {
+                document = codec.DecodeEntity(record);
+            }
+            catch (Exception exception)
+            {
+                LogUndecodable(entry.Path, exception);
+                return false;
+            }
+        }
+
+        var idle = document?.Description.Options.AutoDeleteOnIdle ?? TimeSpan.MaxValue;
+        if (idle == TimeSpan.MaxValue)
+        {
+            // Deleted, or never created: the entry was only a hint.
+            if (time.GetUtcNow() - entry.AddedAt > CreationGrace)
+            {
+                await index.RemoveAsync(entry, cancellationToken);
+            }
+
+            return false;
+        }
+
+        if (onlyOverdue && !IsOverdue(document!, idle, time.GetUtcNow()))
+        {
+            return false;
+        }
+
+        await WakeAsync(document!.Description, cancellationToken);
+        return true;
     }
 
     private bool IsOverdue(EntityDocument document, TimeSpan idle, DateTimeOffset now)

@@ -10,12 +10,20 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Storage;
 
 namespace Loire.Grains.Hosting;
 
 /// <summary>Registers the Loire broker in an Orleans silo.</summary>
 public static class LoireSiloBuilderExtensions
 {
+    /// <summary>
+    /// The grain storage Loire's grains keep their Orleans grain state in. <see cref="AddLoire"/> backs it with the
+    /// message store unless a storage of this name is registered first (a cluster registers Redis grain storage).
+    /// Messages and entity definitions are not grain state: they live in the message store, committed together.
+    /// </summary>
+    public const string GrainStorageName = "loire";
+
     /// <summary>Adds Loire's grains, the message store (embedded SQLite unless <see cref="LoireBrokerOptions.StoreFactory"/> says otherwise) and its instruments to the silo.</summary>
     public static ISiloBuilder AddLoire(this ISiloBuilder builder, Action<LoireBrokerOptions>? configure = null)
     {
@@ -33,6 +41,7 @@ public static class LoireSiloBuilderExtensions
         services.TryAddSingleton<EntityMetricsRegistry>();
         services.TryAddSingleton<LoireInstruments>();
         services.AddAutoDeleteOnIdle();
+        services.TryAddKeyedSingleton<IGrainStorage>(GrainStorageName, (sp, _) => ActivatorUtilities.CreateInstance<MessageStoreGrainStorage>(sp));
         services.TryAddSingleton<IMessageStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LoireBrokerOptions>>().Value;

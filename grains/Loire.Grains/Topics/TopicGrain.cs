@@ -1,5 +1,6 @@
 using Loire.Client;
 using Loire.Entities;
+using Loire.Grains.AutoDelete;
 using Loire.Filters;
 using Loire.Grains.Diagnostics;
 using Loire.Grains.Hosting;
@@ -138,6 +139,7 @@ internal sealed partial class TopicGrain(
             var now = time.GetUtcNow();
             var firstSequence = EntityPartitions.FirstSequenceNumber(PartitionIndex);
             var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now, Rules = [] }, SequenceCeiling: firstSequence);
+            await AutoDeleteIndexGrain.AddIfAutoDeletingAsync(GrainFactory, Path, description, cancellationToken);
             if (!await store.TryCreateEntityAsync(codec.EncodeEntity(document), cancellationToken))
             {
                 await DeleteOtherPartitionsAsync(description.Options.PartitionCount);

@@ -14,6 +14,7 @@ public sealed class QueueTraffic
     private readonly HashSet<int> _acknowledged = [];
     private readonly List<int> _received = [];
     private readonly List<TimeSpan> _sendTimes = [];
+    private readonly List<TimeSpan> _sendStarts = [];
     private readonly List<TrafficFailure> _failures = [];
 
     /// <param name="clock">Shared by every queue of a test, so times can be compared with the moment of a fault.</param>
@@ -55,6 +56,7 @@ public sealed class QueueTraffic
                 {
                     _acknowledged.Add(index);
                     _sendTimes.Add(_clock.Elapsed);
+                    _sendStarts.Add(started);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -119,12 +121,15 @@ public sealed class QueueTraffic
         }
     }
 
-    /// <summary>How long after <paramref name="moment"/> the first send was acknowledged; null while none was.</summary>
+    /// <summary>
+    /// How long after <paramref name="moment"/> the first send that started after it was acknowledged; null while none
+    /// was. A send already in flight at the moment does not count: it may have been answered just before a fault.
+    /// </summary>
     public TimeSpan? FirstSendAfter(TimeSpan moment)
     {
         lock (_acknowledged)
         {
-            var first = _sendTimes.FindIndex(t => t > moment);
+            var first = _sendStarts.FindIndex(t => t > moment);
             return first < 0 ? null : _sendTimes[first] - moment;
         }
     }
