@@ -27,15 +27,15 @@ internal sealed partial class AutoDeleteIndexGrain(
     public static Task AddIfAutoDeletingAsync(IGrainFactory grainFactory, string path, EntityDescription description, CancellationToken cancellationToken) =>
         description.Options.AutoDeleteOnIdle == TimeSpan.MaxValue
             ? Task.CompletedTask
-            : grainFactory.GetGrain<IAutoDeleteIndexGrain>(MessagePartitioner.PartitionOf(path, BucketCount)).AddAsync(path, description.Kind, cancellationToken);
+            : grainFactory.GetGrain<IAutoDeleteIndexGrain>(MessagePartitioner.PartitionOf(path, BucketCount)).AddAsync(path, cancellationToken);
 
-    public async Task AddAsync(string path, EntityKind kind, CancellationToken cancellationToken = default)
+    public async Task AddAsync(string path, CancellationToken cancellationToken = default)
     {
         // Always written, even when present: the fresh time keeps the sweeper from dropping the entry of an entity
         // whose creation is still under way.
         var entries = state.State.Entries;
         entries.TryGetValue(path, out var previous);
-        entries[path] = new AutoDeleteIndexEntry(path, kind, time.GetUtcNow());
+        entries[path] = new AutoDeleteIndexEntry(path, time.GetUtcNow());
         await WriteAsync(path, undo: () => Restore(path, previous));
     }
 

@@ -1,5 +1,3 @@
-using Loire.Entities;
-
 namespace Loire.Grains.AutoDelete;
 
 /// <summary>
@@ -12,7 +10,7 @@ internal interface IAutoDeleteIndexGrain : IGrainWithIntegerKey
 {
     /// <summary>Adds or refreshes the entry of <paramref name="path"/>; durable when it returns.</summary>
     [Alias("Add")]
-    Task AddAsync(string path, EntityKind kind, CancellationToken cancellationToken = default);
+    Task AddAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>Removes <paramref name="entry"/> unless it was added again since it was listed.</summary>
     [Alias("Remove")]
@@ -22,9 +20,6 @@ internal interface IAutoDeleteIndexGrain : IGrainWithIntegerKey
     Task<AutoDeleteIndexEntry[]> ListAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>An entity that auto-deletes: its path, its kind (which grain holds it) and when the entry was added.</summary>
+/// <summary>An entity that auto-deletes (its path), and when the entry was added.</summary>
 [GenerateSerializer, Immutable, Alias("loire.AutoDeleteIndexEntry")]
-internal sealed record AutoDeleteIndexEntry(
-    [property: Id(0)] string Path,
-    [property: Id(1)] EntityKind Kind,
-    [property: Id(2)] DateTimeOffset AddedAt);
+internal sealed record AutoDeleteIndexEntry([property: Id(0)] string Path, [property: Id(1)] DateTimeOffset AddedAt);

@@ -1,5 +1,4 @@
 using Loire.Client.Administration;
-using Loire.Entities;
 using Loire.Grains.AutoDelete;
 using Loire.Grains.Hosting;
 using Loire.Tests.Infrastructure;
@@ -31,10 +30,10 @@ public sealed class AutoDeleteIndexTests(ClusterFixture fixture)
         await _admin.CreateSubscriptionAsync(new CreateSubscriptionOptions(topic, "idle") { AutoDeleteOnIdle = TimeSpan.FromDays(1) });
 
         var indexed = await IndexedAsync();
-        Assert.Equal(EntityKind.Queue, indexed[queue]);
-        Assert.Equal(EntityKind.Topic, indexed[topic]);
-        Assert.Equal(EntityKind.Subscription, indexed[topic + "/subscriptions/idle"]);
-        Assert.False(indexed.ContainsKey(plain));
+        Assert.Contains(queue, indexed);
+        Assert.Contains(topic, indexed);
+        Assert.Contains(topic + "/subscriptions/idle", indexed);
+        Assert.DoesNotContain(plain, indexed);
 
         await _admin.DeleteTopicAsync(topic);
         await _admin.DeleteQueueAsync(queue);
@@ -50,7 +49,7 @@ public sealed class AutoDeleteIndexTests(ClusterFixture fixture)
 
         // A fresh entry without its entity may belong to a creation still under way: kept.
         await Sweeper.SweepAsync(onlyOverdue: true, CancellationToken.None);
-        Assert.True((await IndexedAsync()).ContainsKey(deleted));
+        Assert.Contains(deleted, await IndexedAsync());
 
         var grace = Sweeper.CreationGrace;
         Sweeper.CreationGrace = TimeSpan.Zero;
@@ -64,8 +63,8 @@ public sealed class AutoDeleteIndexTests(ClusterFixture fixture)
         }
 
         var indexed = await IndexedAsync();
-        Assert.False(indexed.ContainsKey(deleted));
-        Assert.True(indexed.ContainsKey(kept));
+        Assert.DoesNotContain(deleted, indexed);
+        Assert.Contains(kept, indexed);
         await _admin.DeleteQueueAsync(kept);
     }
 
@@ -74,7 +73,7 @@ public sealed class AutoDeleteIndexTests(ClusterFixture fixture)
     {
         var storage = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(LoireSiloBuilderExtensions.GrainStorageName);
         var grainId = GrainId.Create("loire-test-state", Guid.NewGuid().ToString("N"));
-        var entry = new AutoDeleteIndexEntry("q", EntityKind.Queue, DateTimeOffset.UnixEpoch);
+        var entry = new AutoDeleteIndexEntry("q", DateTimeOffset.UnixEpoch);
 
         var missing = new GrainState<AutoDeleteIndexState>();
         await storage.ReadStateAsync("entities", grainId, missing);
@@ -106,14 +105,14 @@ public sealed class AutoDeleteIndexTests(ClusterFixture fixture)
         Assert.False(cleared.RecordExists);
     }
 
-    private async Task<Dictionary<string, EntityKind>> IndexedAsync()
+    private async Task<HashSet<string>> IndexedAsync()
     {
-        var indexed = new Dictionary<string, EntityKind>();
+        var indexed = new HashSet<string>();
         for (var bucket = 0; bucket < AutoDeleteIndexGrain.BucketCount; bucket++)
         {
             foreach (var entry in await fixture.Cluster.Client.GetGrain<IAutoDeleteIndexGrain>(bucket).ListAsync())
             {
-                indexed[entry.Path] = entry.Kind;
+                indexed.Add(entry.Path);
             }
         }
 
