@@ -84,7 +84,6 @@ public sealed class TimedStateRestartTests(ITestOutputHelper log)
     [Fact]
     public async Task AutoDeletingQueueIsDeletedAfterAKillWithoutAnyClientTouchingIt()
     {
-        var idle = TimeSpan.FromSeconds(5);
         using var timeout = new CancellationTokenSource(s_testTimeout);
         var ct = timeout.Token;
         await using var silo = await SiloProcess.StartAsync(log, ct);
@@ -92,31 +91,14 @@ public sealed class TimedStateRestartTests(ITestOutputHelper log)
         DateTimeOffset lastUse;
         await using (var client = new LoireClient(silo.Gateway))
         {
-            var admin = client.CreateAdministrationClient();
-            await admin.CreateQueueAsync(new CreateQueueOptions("ephemeral") { AutoDeleteOnIdle = idle }, ct);
-            await admin.CreateQueueAsync(new CreateQueueOptions("durable"), ct);
-            await client.CreateSender("ephemeral").SendMessageAsync(IndexedMessages.Create(1), ct);
-            await client.CreateSender("durable").SendMessageAsync(IndexedMessages.Create(2), ct);
-            lastUse = DateTimeOffset.UtcNow;
+            lastUse = await IdleQueuePair.CreateAsync(client, ct);
         }
 
         await silo.KillAsync();
         await silo.RestartAsync(ct);
 
-        // Only the catalog is asked (it does not activate entities): the silo itself must resume the idle clock.
+        // The silo itself must resume the idle clock.
         await using var reconnected = new LoireClient(silo.Gateway);
-        var admin2 = reconnected.CreateAdministrationClient();
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(45);
-        while (await admin2.QueueExistsAsync("ephemeral", ct))
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"The idle queue still exists after the restart.{Environment.NewLine}{silo.Output}");
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
-        }
-
-        var deletedAfter = DateTimeOffset.UtcNow - lastUse;
-        Assert.True(deletedAfter >= idle, $"Deleted {deletedAfter} after its last use; its idle time is {idle}.");
-        Assert.Contains("auto-deleting entities", silo.Output);
-        var durable = await admin2.GetQueueRuntimePropertiesAsync("durable", ct);
-        Assert.Equal(1L, durable.ActiveMessageCount);
+        await IdleQueuePair.AssertEphemeralDeletedAsync(reconnected, lastUse, silo, ct);
     }
 }
