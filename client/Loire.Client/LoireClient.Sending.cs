@@ -1,6 +1,5 @@
 using Loire.Client.Internal;
 using Loire.Client.Sending;
-using Loire.Entities;
 using Loire.Messages;
 
 namespace Loire.Client;
@@ -17,8 +16,6 @@ public partial class LoireClient
     /// <summary>One send call to the queue or topic grain, with the executor's error mapping and retries.</summary>
     internal ValueTask<long[]> SendToGrainAsync(SendTarget target, OutgoingMessage[] messages, string operation, RetryKind retryKind,
         CancellationToken cancellationToken) =>
-        _executor.ExecuteAsync(operation, target.EntityPath, retryKind, (grains, ct) => target.Kind == EntityKind.Topic
-                ? grains.Topic(target.GrainKey).SendAsync(messages, ct)
-                : grains.Queue(target.GrainKey).SendAsync(messages, ct),
-            cancellationToken);
+        _executor.ExecuteAsync(operation, target.EntityPath, retryKind,
+            (grains, ct) => grains.Entity(target.Kind, target.GrainKey).SendAsync(messages, ct), cancellationToken);
 }

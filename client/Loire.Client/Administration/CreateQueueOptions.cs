@@ -126,11 +126,7 @@ public sealed class CreateQueueOptions
             Validation.AtLeast(maxMessageCount, 1, nameof(MaxMessageCount), Name);
         }
 
-        if (EntityPartitions.GetCountError(PartitionCount) is { } partitionError)
-        {
-            throw Validation.Invalid(partitionError, Name);
-        }
-
+        EntityPartitions.ValidateCount(PartitionCount, Name);
         Validation.AtLeast(MaxMessageSizeInKilobytes, 1, nameof(MaxMessageSizeInKilobytes), Name);
         Validation.Positive(AutoDeleteOnIdle, nameof(AutoDeleteOnIdle), Name);
         Validation.OptionalPath(ForwardTo, nameof(ForwardTo), Name);

@@ -66,11 +66,7 @@ public sealed class CreateTopicOptions
         Validation.Positive(DefaultMessageTimeToLive, nameof(DefaultMessageTimeToLive), Name);
         Validation.AtLeast(MaxSizeInMegabytes, 1, nameof(MaxSizeInMegabytes), Name);
         Validation.Positive(DuplicateDetectionHistoryTimeWindow, nameof(DuplicateDetectionHistoryTimeWindow), Name);
-        if (EntityPartitions.GetCountError(PartitionCount) is { } partitionError)
-        {
-            throw Validation.Invalid(partitionError, Name);
-        }
-
+        EntityPartitions.ValidateCount(PartitionCount, Name);
         Validation.AtLeast(MaxMessageSizeInKilobytes, 1, nameof(MaxMessageSizeInKilobytes), Name);
         Validation.Positive(AutoDeleteOnIdle, nameof(AutoDeleteOnIdle), Name);
         return new EntityOptions

@@ -1,3 +1,4 @@
+using Loire.Entities;
 using Loire.Grains;
 
 namespace Loire.Client.Internal;
@@ -11,6 +12,8 @@ internal readonly struct LoireGrains(IGrainFactory grainFactory)
     public IQueueGrain Queue(string entityPath) => grainFactory.GetGrain<IQueueGrain>(entityPath);
 
     public ITopicGrain Topic(string topicPath) => grainFactory.GetGrain<ITopicGrain>(topicPath);
+
+    public IEntityGrain Entity(EntityKind kind, string grainPath) => EntityGrains.Get(grainFactory, kind, grainPath);
 
     public IEntityCatalogGrain Catalog => grainFactory.GetGrain<IEntityCatalogGrain>(CatalogKey);
 }

@@ -307,7 +307,7 @@ internal sealed partial class ProcessorRun
 
     /// <summary>Sends settlements in one broker call and returns the lock tokens that were lost; never cancelled by stopping.</summary>
     private ValueTask<Guid[]> SettleAsync(Settlement[] settlements, string operation) =>
-        _receiver.SettleForProcessorAsync(settlements, operation);
+        _receiver.SettleOnPartitionsAsync(settlements, operation, CancellationToken.None);
 
     private async Task AbandonOnStopAsync(List<LoireReceivedMessage> messages)
     {

@@ -47,14 +47,15 @@ public partial class LoireReceiver
     /// </summary>
     private async ValueTask<DeliveredMessage[]> ReceiveFromPartitionsAsync(int partitionCount, ReceiveRequest request, CancellationToken cancellationToken)
     {
-        var start = (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)partitionCount);
+        var start = EntityPartitions.NextInTurn(ref _nextPartition, partitionCount);
         var answers = await PartitionDraw.DrawAsync(partitionCount, start, request.MaxWaitTime,
             (index, wait, ct) => ReceiveFromAsync(PartitionPath(index), request with { MaxWaitTime = wait }, ct),
             delivered => delivered.Length > 0, _client.TimeProvider, cancellationToken).ConfigureAwait(false);
         return answers.Count == 1 ? answers[0] : [.. answers.SelectMany(a => a)];
     }
 
-    private async ValueTask<Guid[]> SettleOnPartitionsAsync(Settlement[] settlements, string operation, CancellationToken cancellationToken)
+    /// <summary>Settles on the partitions the lock tokens name; returns the lost ones. Processor runs settle through it too.</summary>
+    internal async ValueTask<Guid[]> SettleOnPartitionsAsync(Settlement[] settlements, string operation, CancellationToken cancellationToken)
     {
         var partitionCount = await GetPartitionCountAsync(cancellationToken).ConfigureAwait(false);
         var groups = EntityPartitions.GroupByPartition(settlements, partitionCount, s => EntityPartitions.PartitionOfLockToken(s.LockToken));

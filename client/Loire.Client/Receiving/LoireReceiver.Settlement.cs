@@ -128,10 +128,6 @@ public partial class LoireReceiver
     private protected virtual ValueTask<Guid[]> SettleCoreAsync(Settlement[] settlements, string operation, CancellationToken cancellationToken) =>
         SettleOnPartitionsAsync(settlements, operation, cancellationToken);
 
-    /// <summary>Settlement for a processor run over this receiver's entity: routed to each message's partition.</summary>
-    internal ValueTask<Guid[]> SettleForProcessorAsync(Settlement[] settlements, string operation) =>
-        SettleOnPartitionsAsync(settlements, operation, CancellationToken.None);
-
     /// <summary>Renews message locks on the broker; null where a lock was lost.</summary>
     private protected virtual ValueTask<DateTimeOffset?[]> RenewLocksCoreAsync(Guid[] lockTokens, CancellationToken cancellationToken) =>
         RenewLocksOnPartitionsAsync(lockTokens, cancellationToken);

@@ -76,9 +76,7 @@ public partial class LoireSender
             var grainPath = EntityPartitions.GrainPath(path, index);
             var batch = group.ToArray();
             await _client.Executor.ExecuteAsync("cancel scheduled", path, RetryKind.Idempotent,
-                (grains, ct) => new ValueTask(description.Kind == EntityKind.Topic
-                    ? grains.Topic(grainPath).CancelScheduledAsync(batch, ct)
-                    : grains.Queue(grainPath).CancelScheduledAsync(batch, ct)),
+                (grains, ct) => new ValueTask(grains.Entity(description.Kind, grainPath).CancelScheduledAsync(batch, ct)),
                 cancellationToken).ConfigureAwait(false);
         }
     }

@@ -198,7 +198,7 @@ public partial class LoireSender : IAsyncDisposable
         }
 
         var index = MessagePartitioner.SelectPartition(outgoing, options.PartitionCount, options.RequiresDuplicateDetection, _entityPath)
-            ?? (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)options.PartitionCount);
+            ?? EntityPartitions.NextInTurn(ref _nextPartition, options.PartitionCount);
         return EntityPartitions.GrainPath(_entityPath, index);
     }
 

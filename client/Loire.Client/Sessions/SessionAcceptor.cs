@@ -17,7 +17,7 @@ internal sealed class SessionAcceptor(LoireClient client, string entityPath, int
             return await AcceptAsync(0, wait, cancellationToken).ConfigureAwait(false) is { } session ? (entityPath, session) : null;
         }
 
-        var start = (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)partitionCount);
+        var start = EntityPartitions.NextInTurn(ref _nextPartition, partitionCount);
         var answers = await PartitionDraw.DrawAsync(partitionCount, start, wait,
             async (index, chunk, ct) => (Index: index, Session: await AcceptAsync(index, chunk, ct).ConfigureAwait(false)),
             answer => answer.Session is not null, client.TimeProvider, cancellationToken).ConfigureAwait(false);

@@ -170,14 +170,7 @@ internal sealed partial class AutoDeleteOnIdleSweeper(
         try
         {
             // Reading the description does not count as use; activating the grain starts its idle clock.
-            if (entity.Kind == EntityKind.Topic)
-            {
-                await grainFactory.GetGrain<ITopicGrain>(entity.Path).GetDescriptionAsync(cancellationToken);
-            }
-            else
-            {
-                await grainFactory.GetGrain<IQueueGrain>(entity.Path).GetDescriptionAsync(cancellationToken);
-            }
+            await EntityGrains.Get(grainFactory, entity.Kind, entity.Path).GetDescriptionAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -31,11 +31,7 @@ internal static class EntityOptionsValidator
 
         // Refused rather than silently ignored until the features land.
         RoutingOptionsValidator.Validate(path, kind, options);
-        if (EntityPartitions.GetCountError(options.PartitionCount) is { } partitionError)
-        {
-            throw new LoireException(LoireErrorReason.InvalidArgument, partitionError, path);
-        }
-
+        EntityPartitions.ValidateCount(options.PartitionCount, path);
         NotYet(options.PartitionCount != 1 && options.AutoDeleteOnIdle != TimeSpan.MaxValue, path,
             nameof(options.AutoDeleteOnIdle) + " on a partitioned entity");
         Require(options.AutoDeleteOnIdle == TimeSpan.MaxValue || options.AutoDeleteOnIdle >= IdleClock.MinimumIdle, path,

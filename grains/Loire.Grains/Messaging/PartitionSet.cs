@@ -1,4 +1,6 @@
 using Loire.Client;
+using Loire.Entities;
+using Loire.Grains;
 using Loire.Messages;
 using Loire.Partitions;
 
@@ -21,22 +23,32 @@ internal static class PartitionSet
         }
     }
 
+    /// <summary>
+    /// Partitions 1..<paramref name="partitionCount"/>-1 of the entity whose partition 0 is <paramref name="grainPath"/>,
+    /// as seen from partition <paramref name="index"/>: only partition 0 manages the others, so any other sees none.
+    /// </summary>
+    public static TGrain[] Others<TGrain>(IGrainFactory grainFactory, string grainPath, int index, int partitionCount)
+        where TGrain : IEntityGrain =>
+        index != 0
+            ? []
+            : [.. Enumerable.Range(1, partitionCount - 1).Select(i => grainFactory.GetGrain<TGrain>(EntityPartitions.GrainPath(grainPath, i)))];
+
     /// <summary>Creates every partition; on failure deletes those it created and rethrows.</summary>
-    public static async Task CreateAllAsync<T>(IReadOnlyList<T> partitions, Func<T, Task> create, Func<T, Task> delete)
+    public static async Task CreateAllAsync(IReadOnlyList<IEntityGrain> partitions, EntityDescription description, CancellationToken cancellationToken)
     {
-        var created = new List<T>(partitions.Count);
+        var created = new List<IEntityGrain>(partitions.Count);
         try
         {
             foreach (var partition in partitions)
             {
                 try
                 {
-                    await create(partition);
+                    await partition.CreateAsync(description, cancellationToken);
                 }
                 catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityAlreadyExists)
                 {
-                    await delete(partition);
-                    await create(partition);
+                    await partition.DeleteAsync(CancellationToken.None);
+                    await partition.CreateAsync(description, cancellationToken);
                 }
 
                 created.Add(partition);
@@ -44,19 +56,19 @@ internal static class PartitionSet
         }
         catch
         {
-            await DeleteAllAsync(created, delete);
+            await DeleteAllAsync(created);
             throw;
         }
     }
 
     /// <summary>Deletes every partition; one already gone (an earlier delete stopped half way) is skipped.</summary>
-    public static async Task DeleteAllAsync<T>(IEnumerable<T> partitions, Func<T, Task> delete)
+    public static async Task DeleteAllAsync(IEnumerable<IEntityGrain> partitions)
     {
         foreach (var partition in partitions)
         {
             try
             {
-                await delete(partition);
+                await partition.DeleteAsync(CancellationToken.None);
             }
             catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
             {
@@ -65,7 +77,7 @@ internal static class PartitionSet
     }
 
     /// <summary>Refuses a batch that belongs to another partition, so keyed order and duplicate detection hold even for a stale sender.</summary>
-    public static void RequireOwnPartition(string entityPath, int index, Entities.EntityOptions options, OutgoingMessage[] messages)
+    public static void RequireOwnPartition(string entityPath, int index, EntityOptions options, OutgoingMessage[] messages)
     {
         if (options.PartitionCount > 1 && messages is { Length: > 0 }
             && MessagePartitioner.SelectPartition(messages, options.PartitionCount, options.RequiresDuplicateDetection, entityPath) is { } owner

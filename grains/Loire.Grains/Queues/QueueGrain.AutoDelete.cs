@@ -26,7 +26,8 @@ internal sealed partial class QueueGrain : IIncomingGrainCallFilter, IIdleWatche
 
     // Grain timer ticks pass through the filter too; only calls of the entity's own interface are use.
     private static bool CountsAsUse(IIncomingGrainCallContext context) =>
-        context.InterfaceMethod?.DeclaringType == typeof(IQueueGrain) && context.MethodName is not (
+        context.InterfaceMethod?.DeclaringType is { } declaring && (declaring == typeof(IQueueGrain) || declaring == typeof(IEntityGrain))
+        && context.MethodName is not (
             nameof(IQueueGrain.GetDescriptionAsync) or nameof(IQueueGrain.GetRuntimeInfoAsync)
             or nameof(IQueueGrain.CreateAsync) or nameof(IQueueGrain.DeleteAsync));
 

@@ -110,10 +110,8 @@ internal sealed partial class QueueGrain
         var description = await ResolveForwardTargetAsync(target, cancellationToken);
         foreach (var (index, numbers) in EntityPartitions.GroupByPartition(sequenceNumbers, description.Options.PartitionCount, EntityPartitions.PartitionOfSequenceNumber))
         {
-            var grainPath = EntityPartitions.GrainPath(target, index);
-            await (description.Kind == EntityKind.Topic
-                ? GrainFactory.GetGrain<ITopicGrain>(grainPath).CancelScheduledAsync([.. numbers], cancellationToken)
-                : GrainFactory.GetGrain<IQueueGrain>(grainPath).CancelScheduledAsync([.. numbers], cancellationToken));
+            await EntityGrains.Get(GrainFactory, description.Kind, EntityPartitions.GrainPath(target, index))
+                .CancelScheduledAsync([.. numbers], cancellationToken);
         }
 
         return true;
@@ -156,7 +154,7 @@ internal sealed partial class QueueGrain
     private async Task<long[]> SendToPartitionsAsync(EntityDescription target, OutgoingMessage[] messages, CancellationToken cancellationToken)
     {
         var options = target.Options;
-        var spread = (int)((uint)unchecked(++_nextTargetPartition) % (uint)options.PartitionCount);
+        var spread = EntityPartitions.NextInTurn(ref _nextTargetPartition, options.PartitionCount);
         var groups = EntityPartitions.GroupByPartition(Enumerable.Range(0, messages.Length), options.PartitionCount,
             i => MessagePartitioner.SelectPartition([messages[i]], options.PartitionCount, options.RequiresDuplicateDetection, target.Path) ?? spread);
         var numbers = new long[messages.Length];
@@ -172,10 +170,8 @@ internal sealed partial class QueueGrain
         return numbers;
     }
 
-    private async Task<long[]> SendToGrainAsync(EntityKind kind, string grainPath, OutgoingMessage[] messages, CancellationToken cancellationToken) =>
-        kind == EntityKind.Topic
-            ? await GrainFactory.GetGrain<ITopicGrain>(grainPath).SendAsync(messages, cancellationToken)
-            : await GrainFactory.GetGrain<IQueueGrain>(grainPath).SendAsync(messages, cancellationToken);
+    private ValueTask<long[]> SendToGrainAsync(EntityKind kind, string grainPath, OutgoingMessage[] messages, CancellationToken cancellationToken) =>
+        EntityGrains.Get(GrainFactory, kind, grainPath).SendAsync(messages, cancellationToken);
 
     private async Task<EntityDescription> ResolveForwardTargetAsync(string target, CancellationToken cancellationToken)
     {

@@ -61,17 +61,7 @@ internal sealed partial class QueueGrain
         ? OtherPartitions(count)
         : [];
 
-    private IQueueGrain[] OtherPartitions(int partitionCount) => PartitionIndex != 0
-        ? []
-        : [.. Enumerable.Range(1, partitionCount - 1).Select(i => GrainFactory.GetGrain<IQueueGrain>(EntityPartitions.GrainPath(Path, i)))];
-
-    private Task CreateOtherPartitionsAsync(EntityDescription description, CancellationToken cancellationToken) =>
-        PartitionSet.CreateAllAsync(OtherPartitions(description.Options.PartitionCount),
-            partition => partition.CreateAsync(description, cancellationToken),
-            partition => partition.DeleteAsync(CancellationToken.None));
-
-    private Task DeleteOtherPartitionsAsync(int partitionCount) =>
-        PartitionSet.DeleteAllAsync(OtherPartitions(partitionCount), partition => partition.DeleteAsync(CancellationToken.None));
+    private IQueueGrain[] OtherPartitions(int partitionCount) => PartitionSet.Others<IQueueGrain>(GrainFactory, Path, PartitionIndex, partitionCount);
 
     private async Task<EntityRuntimeInfo> SumOverOtherPartitionsAsync(EntityRuntimeInfo own, CancellationToken cancellationToken)
     {

@@ -105,25 +105,19 @@ internal sealed partial class QueueGrain(
         cancellationToken.ThrowIfCancellationRequested();
 
         // Partitions first: once the entity's own record exists, senders may pick any partition.
-        await CreateOtherPartitionsAsync(description, cancellationToken);
+        await PartitionSet.CreateAllAsync(OtherPartitions(description.Options.PartitionCount), description, cancellationToken);
         var now = time.GetUtcNow();
         var firstSequence = EntityPartitions.FirstSequenceNumber(PartitionIndex);
         var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now }, SequenceCeiling: firstSequence);
         await AutoDeleteIndexGrain.AddIfAutoDeletingAsync(GrainFactory, Path, description, cancellationToken);
         if (!await store.TryCreateEntityAsync(codec.EncodeEntity(document), cancellationToken))
         {
-            await DeleteOtherPartitionsAsync(description.Options.PartitionCount);
-            throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
-        }
-
-        if (_document is not null || _foreignKind is not null)
-        {
+            await PartitionSet.DeleteAllAsync(OtherPartitions(description.Options.PartitionCount));
             throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
         }
 
         _document = document;
         ConfigureSessions();
-        _foreignKind = null;
         _nextSequence = firstSequence;
         metricsRegistry.Publish(Path, GetCounts);
         LogCreated(Path, description.Kind);
@@ -135,7 +129,7 @@ internal sealed partial class QueueGrain(
     public async Task DeleteAsync(CancellationToken cancellationToken = default)
     {
         var partitionCount = RequireEntity().Description.Options.PartitionCount;
-        await DeleteOtherPartitionsAsync(partitionCount);
+        await PartitionSet.DeleteAllAsync(OtherPartitions(partitionCount));
         _document = null;
         FailWaiters(() => NotFound());
 

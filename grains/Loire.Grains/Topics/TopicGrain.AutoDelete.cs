@@ -27,7 +27,8 @@ internal sealed partial class TopicGrain : IIncomingGrainCallFilter, IIdleWatche
 
     // Grain timer ticks pass through the filter too; only calls of the entity's own interface are use.
     private static bool CountsAsUse(IIncomingGrainCallContext context) =>
-        context.InterfaceMethod?.DeclaringType == typeof(ITopicGrain) && context.MethodName is not (
+        context.InterfaceMethod?.DeclaringType is { } declaring && (declaring == typeof(ITopicGrain) || declaring == typeof(IEntityGrain))
+        && context.MethodName is not (
             nameof(ITopicGrain.GetDescriptionAsync) or nameof(ITopicGrain.GetRuntimeInfoAsync) or nameof(ITopicGrain.GetSubscriptionsAsync)
             or nameof(ITopicGrain.CreateAsync) or nameof(ITopicGrain.DeleteAsync));
 

@@ -1,4 +1,3 @@
-using Loire.Entities;
 using Loire.Grains.Messaging;
 using Loire.Grains.Persistence;
 using Loire.Messages;
@@ -23,17 +22,7 @@ internal sealed partial class TopicGrain
 
     private void RequirePartitionOf(int partitionCount) => PartitionSet.RequireIndex(PartitionIndex, partitionCount, Path);
 
-    private ITopicGrain[] OtherPartitions(int partitionCount) => PartitionIndex != 0
-        ? []
-        : [.. Enumerable.Range(1, partitionCount - 1).Select(i => GrainFactory.GetGrain<ITopicGrain>(EntityPartitions.GrainPath(Path, i)))];
-
-    private Task CreateOtherPartitionsAsync(EntityDescription description, CancellationToken cancellationToken) =>
-        PartitionSet.CreateAllAsync(OtherPartitions(description.Options.PartitionCount),
-            partition => partition.CreateAsync(description, cancellationToken),
-            partition => partition.DeleteAsync(CancellationToken.None));
-
-    private Task DeleteOtherPartitionsAsync(int partitionCount) =>
-        PartitionSet.DeleteAllAsync(OtherPartitions(partitionCount), partition => partition.DeleteAsync(CancellationToken.None));
+    private ITopicGrain[] OtherPartitions(int partitionCount) => PartitionSet.Others<ITopicGrain>(GrainFactory, Path, PartitionIndex, partitionCount);
 
     /// <summary>After a subscription or rule change on partition 0: the others route by the stored subscriptions.</summary>
     private async Task ReloadOtherPartitionsAsync()

@@ -63,11 +63,7 @@ internal sealed partial class TopicGrain(
         _document = codec.DecodeEntity(record);
         _nextSequence = _document.SequenceCeiling;
         await LoadDuplicateHistoryAsync(cancellationToken);
-        foreach (var subscription in await LoadSubscriptionsAsync(cancellationToken))
-        {
-            SetRoute(subscription);
-        }
-
+        ReplaceRoutes(await LoadSubscriptionsAsync(cancellationToken));
         EnsureIdleClock();
     }
 
@@ -77,21 +73,24 @@ internal sealed partial class TopicGrain(
         try
         {
             RequireTopic();
-            var subscriptions = await LoadSubscriptionsAsync(cancellationToken);
-
-            // Swapped in one synchronous step: a publish interleaving with the load still sees the old routes.
-            _routes.Clear();
-            foreach (var subscription in subscriptions)
-            {
-                SetRoute(subscription);
-            }
-
-            _routeSnapshot = [.. _routes.Values];
+            ReplaceRoutes(await LoadSubscriptionsAsync(cancellationToken));
         }
         finally
         {
             _management.Release();
         }
+    }
+
+    /// <summary>Routes to exactly <paramref name="subscriptions"/>, swapped in one synchronous step: a publish never sees half of them.</summary>
+    private void ReplaceRoutes(List<EntityDescription> subscriptions)
+    {
+        _routes.Clear();
+        foreach (var subscription in subscriptions)
+        {
+            SetRoute(subscription);
+        }
+
+        _routeSnapshot = [.. _routes.Values];
     }
 
     /// <summary>The topic's subscriptions as stored (partition 0's records; other partitions' records are not subscriptions).</summary>
@@ -135,18 +134,17 @@ internal sealed partial class TopicGrain(
             ThrowIfExists();
 
             // Partitions first: once the topic's own record exists, senders may pick any partition.
-            await CreateOtherPartitionsAsync(description, cancellationToken);
+            await PartitionSet.CreateAllAsync(OtherPartitions(description.Options.PartitionCount), description, cancellationToken);
             var now = time.GetUtcNow();
             var firstSequence = EntityPartitions.FirstSequenceNumber(PartitionIndex);
             var document = new EntityDocument(description with { Path = Path, CreatedAt = now, UpdatedAt = now, Rules = [] }, SequenceCeiling: firstSequence);
             await AutoDeleteIndexGrain.AddIfAutoDeletingAsync(GrainFactory, Path, description, cancellationToken);
             if (!await store.TryCreateEntityAsync(codec.EncodeEntity(document), cancellationToken))
             {
-                await DeleteOtherPartitionsAsync(description.Options.PartitionCount);
+                await PartitionSet.DeleteAllAsync(OtherPartitions(description.Options.PartitionCount));
                 throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
             }
 
-            ThrowIfExists();
             _document = document;
             _nextSequence = firstSequence;
         }
@@ -166,7 +164,7 @@ internal sealed partial class TopicGrain(
         await _management.WaitAsync(cancellationToken);
         try
         {
-            await DeleteOtherPartitionsAsync(RequireTopic().Description.Options.PartitionCount);
+            await PartitionSet.DeleteAllAsync(OtherPartitions(RequireTopic().Description.Options.PartitionCount));
             foreach (var route in _routes.Values.ToList())
             {
                 await DeleteSubscriptionGrainAsync(route);

@@ -8,24 +8,8 @@ namespace Loire.Grains;
 /// Key: the entity path, e.g. <c>orders</c> or <c>events/subscriptions/audit</c>.
 /// </summary>
 [Alias("loire.IQueueGrain")]
-public interface IQueueGrain : IGrainWithStringKey
+public interface IQueueGrain : IEntityGrain
 {
-    /// <summary>Creates the entity; MessagingEntityAlreadyExists if the path is taken.</summary>
-    [Alias("Create")]
-    Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default);
-
-    /// <summary>The entity's description; MessagingEntityNotFound if it does not exist.</summary>
-    [Alias("GetDescription")]
-    Task<EntityDescription> GetDescriptionAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes the entity and every message it holds.</summary>
-    [Alias("Delete")]
-    Task DeleteAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Appends messages as one durable batch and returns their sequence numbers (queues only).</summary>
-    [Alias("Send")]
-    ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// Appends messages a topic routed here (subscriptions only), under the topic's sequence numbers so a number
     /// means the same message in every subscription; durable when the call returns.
@@ -52,10 +36,6 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>Extends locks; an entry is null where the lock was unknown or expired.</summary>
     [Alias("RenewLocks")]
     ValueTask<DateTimeOffset?[]> RenewLocksAsync(Guid[] lockTokens, CancellationToken cancellationToken = default);
-
-    /// <summary>Removes scheduled messages that are not yet visible; unknown numbers are ignored.</summary>
-    [Alias("CancelScheduled")]
-    Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Locks a session of a RequiresSession entity: the named one (SessionCannotBeLocked when someone else holds it),
@@ -103,10 +83,6 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>Replaces the rules of a subscription.</summary>
     [Alias("SetRules")]
     Task SetRulesAsync(RuleDescription[] rules, CancellationToken cancellationToken = default);
-
-    /// <summary>Live counts.</summary>
-    [Alias("GetRuntimeInfo")]
-    Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes every message of a sub-queue (main: active, locked, deferred and scheduled ones) except those being

@@ -8,28 +8,8 @@ namespace Loire.Grains;
 /// match. Key: the topic path (partition 0), or the partition's path (see Loire.Partitions.EntityPartitions).
 /// </summary>
 [Alias("loire.ITopicGrain")]
-public interface ITopicGrain : IGrainWithStringKey
+public interface ITopicGrain : IEntityGrain
 {
-    /// <summary>Creates the topic; MessagingEntityAlreadyExists if the path is taken.</summary>
-    [Alias("Create")]
-    Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default);
-
-    /// <summary>The topic's description.</summary>
-    [Alias("GetDescription")]
-    Task<EntityDescription> GetDescriptionAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes the topic with all its subscriptions.</summary>
-    [Alias("Delete")]
-    Task DeleteAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Publishes messages; returns their sequence numbers once every matching subscription holds them durably.</summary>
-    [Alias("Send")]
-    ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default);
-
-    /// <summary>Cancels scheduled messages in every subscription (they share the topic's sequence numbers).</summary>
-    [Alias("CancelScheduled")]
-    Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default);
-
     /// <summary>Creates a subscription with one rule (the match-all default when null).</summary>
     [Alias("CreateSubscription")]
     Task<EntityDescription> CreateSubscriptionAsync(string name, EntityOptions options, RuleDescription? rule, CancellationToken cancellationToken = default);
@@ -53,8 +33,4 @@ public interface ITopicGrain : IGrainWithStringKey
     /// <summary>Reloads the subscriptions and their rules from the store; partition 0 of a partitioned topic tells the others after a change.</summary>
     [Alias("ReloadSubscriptions")]
     Task ReloadSubscriptionsAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Live counts of the topic.</summary>
-    [Alias("GetRuntimeInfo")]
-    Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default);
 }

@@ -19,17 +19,13 @@ public static class EntityPartitions
     /// <summary>Bits below the partition index in a sequence number; non-partitioned numbers never reach them.</summary>
     public const int SequenceShift = 48;
 
-    /// <summary>Why <paramref name="partitionCount"/> is not allowed, or null when it is.</summary>
-    public static string? GetCountError(int partitionCount) => partitionCount is >= 1 and <= MaxPartitionCount
-        ? null
-        : $"PartitionCount must be between 1 and {MaxPartitionCount}; got {partitionCount}.";
-
     /// <summary>Throws <see cref="LoireErrorReason.InvalidArgument"/> unless <paramref name="partitionCount"/> is allowed.</summary>
     public static void ValidateCount(int partitionCount, string entityPath)
     {
-        if (GetCountError(partitionCount) is { } error)
+        if (partitionCount is < 1 or > MaxPartitionCount)
         {
-            throw new LoireException(LoireErrorReason.InvalidArgument, error, entityPath);
+            throw new LoireException(LoireErrorReason.InvalidArgument,
+                $"PartitionCount must be between 1 and {MaxPartitionCount}; got {partitionCount}.", entityPath);
         }
     }
 
@@ -76,6 +72,13 @@ public static class EntityPartitions
         lockToken.TryWriteBytes(bytes);
         return bytes[15] < MaxPartitionCount ? bytes[15] : 0;
     }
+
+    /// <summary>
+    /// The next partition in turn for unkeyed work, from a <paramref name="cursor"/> the caller keeps (seed it at
+    /// random, so callers do not all start at partition 0); safe to call concurrently.
+    /// </summary>
+    public static int NextInTurn(ref int cursor, int partitionCount) =>
+        (int)((uint)Interlocked.Increment(ref cursor) % (uint)partitionCount);
 
     /// <summary>Groups items by partition (all in partition 0 when the entity has one), keeping their order within each group.</summary>
     public static Dictionary<int, List<T>> GroupByPartition<T>(IEnumerable<T> items, int partitionCount, Func<T, int> partitionOf)

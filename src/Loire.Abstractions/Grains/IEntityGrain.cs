@@ -1,0 +1,39 @@
+using Loire.Entities;
+using Loire.Messages;
+
+namespace Loire.Grains;
+
+/// <summary>
+/// What queue and topic grains (and their partitions) have in common: lifecycle, sends, scheduled-message
+/// cancellation and counts. Callers that only know an entity's kind get one with <see cref="EntityGrains.Get"/>.
+/// </summary>
+[Alias("loire.IEntityGrain")]
+public interface IEntityGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the entity; MessagingEntityAlreadyExists if the path is taken.</summary>
+    [Alias("Create")]
+    Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default);
+
+    /// <summary>The entity's description; MessagingEntityNotFound if it does not exist.</summary>
+    [Alias("GetDescription")]
+    Task<EntityDescription> GetDescriptionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the entity and every message it holds (a topic: with all its subscriptions).</summary>
+    [Alias("Delete")]
+    Task DeleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores messages as one durable batch (a topic: in every matching subscription) and returns their sequence
+    /// numbers; a subscription refuses sends.
+    /// </summary>
+    [Alias("Send")]
+    ValueTask<long[]> SendAsync(OutgoingMessage[] messages, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes scheduled messages that are not yet visible (a topic: in every subscription); unknown numbers are ignored.</summary>
+    [Alias("CancelScheduled")]
+    Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default);
+
+    /// <summary>Live counts (partition 0 of a partitioned entity: summed over its partitions).</summary>
+    [Alias("GetRuntimeInfo")]
+    Task<EntityRuntimeInfo> GetRuntimeInfoAsync(CancellationToken cancellationToken = default);
+}
