@@ -95,16 +95,11 @@ internal sealed partial class EntityDepthPublisher : BackgroundService
             }
         }
 
-        var exported = owned
-            .OrderByDescending(static e => e.ActiveMessages + e.DeadLetterMessages + e.ScheduledMessages + e.DeferredMessages)
-            .ThenBy(static e => e.Path, StringComparer.Ordinal)
-            .Take(_options.MaxExportedEntities)
-            .ToArray();
-        var export = new DepthExport(exported, owned.Count);
+        var export = DepthExport.Select(owned, _options.MaxExportedEntities);
         _export = export;
-        if (owned.Count > exported.Length)
+        if (export.OwnedCount > export.Entities.Length)
         {
-            LogExportCapped(owned.Count, exported.Length);
+            LogExportCapped(export.OwnedCount, export.Entities.Length);
         }
 
         await WakeAsync(toWake, cancellationToken);
@@ -224,4 +219,12 @@ internal sealed partial class EntityDepthPublisher : BackgroundService
 internal sealed record DepthExport(EntityDepthSummary[] Entities, int OwnedCount)
 {
     public static DepthExport Empty { get; } = new([], 0);
+
+    /// <summary>The <paramref name="max"/> deepest of <paramref name="owned"/> (ties by path): the ones an autoscaler or an operator looks for.</summary>
+    public static DepthExport Select(IReadOnlyCollection<EntityDepthSummary> owned, int max) => new(
+        owned.OrderByDescending(static e => e.ActiveMessages + e.DeadLetterMessages + e.ScheduledMessages + e.DeferredMessages)
+            .ThenBy(static e => e.Path, StringComparer.Ordinal)
+            .Take(max)
+            .ToArray(),
+        owned.Count);
 }
