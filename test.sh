@@ -28,8 +28,21 @@ require_redis() {
     apt-get update -qq && apt-get install -y -qq redis-server
 }
 
+# The deploy tests validate the manifests with npm packages run by node, and prometheus.yml with promtool
+# (Debian's prometheus package; installing it starts no server here, as there is no init system to start one).
+require_deploy_tools() {
+    local missing=()
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
+    command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
+
 require_dotnet
 require_redis
+require_deploy_tools
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log="$(mktemp)"
