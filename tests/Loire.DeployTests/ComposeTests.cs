@@ -67,9 +67,16 @@ public sealed class ComposeTests
     [Fact]
     public async Task PromtoolAcceptsThePrometheusConfiguration()
     {
-        // promtool comes with Debian's prometheus package, which test.sh installs.
-        var result = await ChildProcess.RunAsync("promtool", ["check", "config", s_prometheusFile], DeployFolder.Compose, TimeSpan.FromSeconds(60));
+        var result = await ChildProcess.RunAsync(Promtool(), ["check", "config", s_prometheusFile], DeployFolder.Compose, TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, $"promtool check config: exit {result.ExitCode}{Environment.NewLine}{result.Output}");
         Assert.Contains("SUCCESS", result.Output);
+    }
+
+    /// <summary>promtool from PATH, else where test.sh unpacks it from Debian's prometheus package.</summary>
+    private static string Promtool()
+    {
+        var unpacked = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "loire", "promtool", "usr", "bin", "promtool");
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "promtool")));
+        return !onPath && File.Exists(unpacked) ? unpacked : "promtool";
     }
 }
