@@ -19,6 +19,12 @@ public sealed class LoireSiloOptions
 
     public string? Redis { get; set; }
 
+    /// <summary>Where Orleans grain state lives; unset means <see cref="EffectiveGrainStorage"/>'s default for the cluster mode.</summary>
+    public GrainStorageKind? GrainStorage { get; set; }
+
+    /// <summary>Azure Storage connection string for <see cref="GrainStorageKind.Azure"/>; it carries the account key.</summary>
+    public string? AzureStorage { get; set; }
+
     public string ClusterId { get; set; } = "loire";
 
     public string ServiceId { get; set; } = "loire";
@@ -29,6 +35,13 @@ public sealed class LoireSiloOptions
 
     /// <summary>Seconds an entity grain stays active without calls before it deactivates and frees its memory.</summary>
     public long EntityIdleTimeout { get; set; } = 120;
+
+    /// <summary>
+    /// <see cref="GrainStorage"/>, or the storage the cluster mode already has: the embedded store on one silo, the
+    /// cluster's Redis in cluster mode.
+    /// </summary>
+    public GrainStorageKind EffectiveGrainStorage =>
+        GrainStorage ?? (Cluster == ClusterMode.Redis ? GrainStorageKind.Redis : GrainStorageKind.Embedded);
 
     /// <summary><see cref="DataDir"/> resolved against the working directory.</summary>
     public string DataDirFullPath => Path.GetFullPath(DataDir);

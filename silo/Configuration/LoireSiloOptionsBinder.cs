@@ -24,6 +24,8 @@ public static class LoireSiloOptionsBinder
         options.HttpHost = reader.String(SiloSettings.HttpHost) ?? options.HttpHost;
         options.Cluster = reader.Enum<ClusterMode>(SiloSettings.Cluster) ?? options.Cluster;
         options.Redis = reader.String(SiloSettings.Redis) ?? options.Redis;
+        options.GrainStorage = reader.Enum<GrainStorageKind>(SiloSettings.GrainStorage) ?? options.GrainStorage;
+        options.AzureStorage = reader.String(SiloSettings.AzureStorage) ?? options.AzureStorage;
         options.ClusterId = reader.String(SiloSettings.ClusterId) ?? options.ClusterId;
         options.ServiceId = reader.String(SiloSettings.ServiceId) ?? options.ServiceId;
         options.Durability = reader.Enum<SqliteDurability>(SiloSettings.Durability) ?? options.Durability;

@@ -12,6 +12,8 @@ public static class SiloSettings
     public static readonly SiloSetting HttpHost = new(nameof(LoireSiloOptions.HttpHost), "--http-host", "ADDRESS", "127.0.0.1", "HTTP listen address: an IP address or localhost");
     public static readonly SiloSetting Cluster = new(nameof(LoireSiloOptions.Cluster), "--cluster", "localhost|redis", "localhost", "clustering mode");
     public static readonly SiloSetting Redis = new(nameof(LoireSiloOptions.Redis), "--redis", "HOST:PORT", "none", "Redis connection string for --cluster redis");
+    public static readonly SiloSetting GrainStorage = new(nameof(LoireSiloOptions.GrainStorage), "--grain-storage", "embedded|redis|azure", "embedded, redis with --cluster redis", "where Orleans grain state (the auto-delete index) lives; messages stay in the message store");
+    public static readonly SiloSetting AzureStorage = new(nameof(LoireSiloOptions.AzureStorage), "--azure-storage", "CONNSTRING", "none", "Azure Storage connection string for --grain-storage azure");
     public static readonly SiloSetting ClusterId = new(nameof(LoireSiloOptions.ClusterId), "--cluster-id", "ID", "loire", "Orleans cluster id");
     public static readonly SiloSetting ServiceId = new(nameof(LoireSiloOptions.ServiceId), "--service-id", "ID", "loire", "Orleans service id");
     public static readonly SiloSetting Durability = new(nameof(LoireSiloOptions.Durability), "--durability", "full|normal", "full", "full: fsync every commit; normal: survive process crashes only");
@@ -19,7 +21,7 @@ public static class SiloSettings
     public static readonly SiloSetting EntityIdleTimeout = new(nameof(LoireSiloOptions.EntityIdleTimeout), "--entity-idle-timeout", "SECONDS", "120", "seconds without calls after which an entity grain deactivates, 10 to 86400");
 
     public static IReadOnlyList<SiloSetting> All { get; } =
-        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout];
+        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, GrainStorage, AzureStorage, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout];
 
     /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>
     public static IDictionary<string, string> SwitchMappings { get; } =
