@@ -28,8 +28,17 @@ require_redis() {
     apt-get update -qq && apt-get install -y -qq redis-server
 }
 
+# The Azure grain storage tests install the Azurite emulator with npm (pinned, cached per machine) and run it with node.
+require_node() {
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+        return
+    fi
+    apt-get update -qq && apt-get install -y -qq nodejs npm
+}
+
 require_dotnet
 require_redis
+require_node
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log="$(mktemp)"

@@ -223,8 +223,8 @@ public sealed partial class ClusterTests(ITestOutputHelper log)
         }
     }
 
-    private Task<SiloProcess> StartClusterSiloAsync(RedisServer redis, CancellationToken ct) =>
-        SiloProcess.StartAsync(log, ["--cluster", "redis", "--redis", redis.Configuration, "--cluster-id", ClusterId], ct);
+    private Task<SiloProcess> StartClusterSiloAsync(RedisServer redis, CancellationToken ct, params string[] extraArgs) =>
+        SiloProcess.StartAsync(log, ["--cluster", "redis", "--redis", redis.Configuration, "--cluster-id", ClusterId, .. extraArgs], ct);
 
     private static LoireClientOptions ClientOptions(params SiloProcess[] gateways)
     {

@@ -42,7 +42,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts redis-server and waits until it accepts connections; fails clearly when it is not installed.</summary>
     public static async Task<RedisServer> StartAsync(ITestOutputHelper? log = null, CancellationToken cancellationToken = default)
     {
-        var executable = FindExecutable()
+        var executable = ExecutableSearch.Find("redis-server")
             ?? throw new InvalidOperationException(
                 "redis-server is not installed (not found on PATH); the cluster tests need it. Install it with "
                 + "'apt-get install -y redis-server' (test.sh does this).");
@@ -169,16 +169,6 @@ public sealed class RedisServer : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static string? FindExecutable()
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/sbin")
-            .Append("/usr/bin")
-            .Select(dir => Path.Combine(dir, "redis-server"))
-            .FirstOrDefault(File.Exists);
     }
 
     private void WriteOutputToTestLog()
