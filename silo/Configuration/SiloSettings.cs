@@ -12,7 +12,7 @@ public static class SiloSettings
     public static readonly SiloSetting HttpHost = new(nameof(LoireSiloOptions.HttpHost), "--http-host", "ADDRESS", "127.0.0.1", "HTTP listen address: an IP address or localhost");
     public static readonly SiloSetting Cluster = new(nameof(LoireSiloOptions.Cluster), "--cluster", "localhost|redis", "localhost", "clustering mode");
     public static readonly SiloSetting Redis = new(nameof(LoireSiloOptions.Redis), "--redis", "HOST:PORT", "none", "Redis connection string for --cluster redis");
-    public static readonly SiloSetting GrainStorage = new(nameof(LoireSiloOptions.GrainStorage), "--grain-storage", "embedded|redis|azure", "embedded, redis with --cluster redis", "where Orleans grain state (the auto-delete index) lives; messages stay in the message store");
+    public static readonly SiloSetting GrainStorage = new(nameof(LoireSiloOptions.GrainStorage), "--grain-storage", "embedded|redis|azure", "embedded, redis with --cluster redis", "where Orleans grain state (the auto-delete index) lives");
     public static readonly SiloSetting AzureStorage = new(nameof(LoireSiloOptions.AzureStorage), "--azure-storage", "CONNSTRING", "none", "Azure Storage connection string for --grain-storage azure");
     public static readonly SiloSetting ClusterId = new(nameof(LoireSiloOptions.ClusterId), "--cluster-id", "ID", "loire", "Orleans cluster id");
     public static readonly SiloSetting ServiceId = new(nameof(LoireSiloOptions.ServiceId), "--service-id", "ID", "loire", "Orleans service id");
