@@ -36,6 +36,12 @@ public sealed class LoireSiloOptions
     /// <summary>Seconds an entity grain stays active without calls before it deactivates and frees its memory.</summary>
     public long EntityIdleTimeout { get; set; } = 120;
 
+    /// <summary>Seconds between two reads of every entity's depth from the catalog (depth gauges, waking due entities).</summary>
+    public long DepthInterval { get; set; } = 10;
+
+    /// <summary>Most entities this silo exports per-entity depth gauges for (the deepest of its share).</summary>
+    public long MetricsMaxEntities { get; set; } = 1000;
+
     /// <summary>
     /// <see cref="GrainStorage"/>, or the storage the cluster mode already has: the embedded store on one silo, the
     /// cluster's Redis in cluster mode.

@@ -31,6 +31,8 @@ public static class LoireSiloOptionsBinder
         options.Durability = reader.Enum<SqliteDurability>(SiloSettings.Durability) ?? options.Durability;
         options.MaxMessageSize = reader.Int64(SiloSettings.MaxMessageSize) ?? options.MaxMessageSize;
         options.EntityIdleTimeout = reader.Int64(SiloSettings.EntityIdleTimeout) ?? options.EntityIdleTimeout;
+        options.DepthInterval = reader.Int64(SiloSettings.DepthInterval) ?? options.DepthInterval;
+        options.MetricsMaxEntities = reader.Int64(SiloSettings.MetricsMaxEntities) ?? options.MetricsMaxEntities;
 
         errors.AddRange(LoireSiloOptionsValidator.Validate(options));
         if (errors.Count > 0)

@@ -44,6 +44,16 @@ public static class LoireSiloOptionsValidator
             yield return $"invalid value '{options.EntityIdleTimeout}' for {SiloSettings.EntityIdleTimeout.DisplayName}: expected {MinEntityIdleTimeout} to {MaxEntityIdleTimeout} seconds";
         }
 
+        if (options.DepthInterval is < 1 or > 3600)
+        {
+            yield return $"invalid value '{options.DepthInterval}' for {SiloSettings.DepthInterval.DisplayName}: expected 1 to 3600 seconds";
+        }
+
+        if (options.MetricsMaxEntities is < 0 or > 1_000_000)
+        {
+            yield return $"invalid value '{options.MetricsMaxEntities}' for {SiloSettings.MetricsMaxEntities.DisplayName}: expected 0 to 1000000";
+        }
+
         if (options.Cluster == ClusterMode.Redis && options.Redis is null)
         {
             yield return $"{SiloSettings.Redis.DisplayName} is required with {SiloSettings.Cluster.Flag} redis";

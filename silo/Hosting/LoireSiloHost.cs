@@ -3,6 +3,7 @@ using System.Net;
 using Loire.Grains.Hosting;
 using Loire.Silo.Configuration;
 using Loire.Silo.Health;
+using Loire.Silo.Scaling;
 using Loire.Storage;
 using Loire.Storage.Redis;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -53,6 +54,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapPrometheusScrapingEndpoint();
         app.MapSiloHealthChecks();
+        app.MapScalerEndpoints();
         return new LoireSiloHost(app, options);
     }
 
@@ -127,6 +129,8 @@ public sealed class LoireSiloHost : IAsyncDisposable
             broker.MaxMessageSizeBytes = checked((int)options.MaxMessageSize);
             broker.Durability = options.Durability;
             broker.EntityIdleTimeout = TimeSpan.FromSeconds(options.EntityIdleTimeout);
+            broker.DepthExportInterval = TimeSpan.FromSeconds(options.DepthInterval);
+            broker.MaxExportedEntities = checked((int)options.MetricsMaxEntities);
             if (options.Cluster == ClusterMode.Redis)
             {
                 broker.StoreFactory = services => CreateRedisStore(services, options);
