@@ -28,17 +28,33 @@ require_redis() {
     apt-get update -qq && apt-get install -y -qq redis-server
 }
 
-# The Azure grain storage tests install the Azurite emulator with npm (pinned, cached per machine) and run it with node.
-require_node() {
-    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+# The deploy tests validate the manifests with npm packages run by node, and prometheus.yml with promtool; the Azure
+# grain storage tests install the Azurite emulator with npm (pinned, cached per machine) and run it with node. promtool
+# is taken out of Debian's prometheus package without installing it, which on a machine with an init system would
+# also start a Prometheus server on every interface.
+require_deploy_tools() {
+    local missing=()
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+
+    if command -v promtool >/dev/null 2>&1; then
         return
     fi
-    apt-get update -qq && apt-get install -y -qq nodejs npm
+    local tools="${HOME}/.cache/loire/promtool"
+    if [ ! -x "${tools}/usr/bin/promtool" ]; then
+        mkdir -p "${tools}"
+        apt-get update -qq
+        (cd "${tools}" && apt-get download -qq prometheus 2>/dev/null && dpkg-deb -x prometheus_*.deb . && rm -f prometheus_*.deb)
+    fi
+    export PATH="${tools}/usr/bin:${PATH}"
 }
 
 require_dotnet
 require_redis
-require_node
+require_deploy_tools
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log="$(mktemp)"

@@ -19,6 +19,14 @@ public sealed class LoireSiloOptions
 
     public string? Redis { get; set; }
 
+    /// <summary>Where the silo and gateway listen; null means loopback, or every interface under Kubernetes.</summary>
+    public string? ListenAddress { get; set; }
+
+    /// <summary>The IP address or host name other silos and clients reach this silo at (cluster mode); null means the listen address.</summary>
+    public string? AdvertiseAddress { get; set; }
+
+    /// <summary>Kubernetes hosting: silo name, advertised address and pod monitoring come from the pod.</summary>
+    public bool Kubernetes { get; set; }
     /// <summary>Where Orleans grain state lives; unset means <see cref="EffectiveGrainStorage"/>'s default for the cluster mode.</summary>
     public GrainStorageKind? GrainStorage { get; set; }
 

@@ -24,6 +24,9 @@ public static class LoireSiloOptionsBinder
         options.HttpHost = reader.String(SiloSettings.HttpHost) ?? options.HttpHost;
         options.Cluster = reader.Enum<ClusterMode>(SiloSettings.Cluster) ?? options.Cluster;
         options.Redis = reader.String(SiloSettings.Redis) ?? options.Redis;
+        options.ListenAddress = reader.String(SiloSettings.ListenAddress) ?? options.ListenAddress;
+        options.AdvertiseAddress = reader.String(SiloSettings.AdvertiseAddress) ?? options.AdvertiseAddress;
+        options.Kubernetes = reader.Boolean(SiloSettings.Kubernetes) ?? options.Kubernetes;
         options.GrainStorage = reader.Enum<GrainStorageKind>(SiloSettings.GrainStorage) ?? options.GrainStorage;
         options.AzureStorage = reader.String(SiloSettings.AzureStorage) ?? options.AzureStorage;
         options.ClusterId = reader.String(SiloSettings.ClusterId) ?? options.ClusterId;
@@ -88,6 +91,23 @@ public static class LoireSiloOptionsBinder
             }
 
             errors.Add($"invalid value '{value}' for {setting.DisplayName}: expected a whole number");
+            return null;
+        }
+
+        public bool? Boolean(SiloSetting setting)
+        {
+            var value = configuration[setting.Key];
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (bool.TryParse(value, out var flag))
+            {
+                return flag;
+            }
+
+            errors.Add($"invalid value '{value}' for {setting.DisplayName}: expected true or false");
             return null;
         }
 

@@ -40,12 +40,13 @@ public sealed class LoireSiloHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.UseSiloSources(args);
         var options = LoireSiloOptionsBinder.Bind(builder.Configuration);
+        var endpoints = SiloEndpoints.Resolve(options);
         CreateDataDirectory(options);
 
         ConfigureLogging(builder.Logging);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options));
-        builder.UseOrleans(silo => ConfigureSilo(silo, options));
+        builder.UseOrleans(silo => ConfigureSilo(silo, options, endpoints));
         builder.Services.AddSiloTelemetry();
         builder.Services.AddSiloHealthChecks();
 
@@ -111,15 +112,19 @@ public sealed class LoireSiloHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    private static void ConfigureSilo(ISiloBuilder silo, LoireSiloOptions options)
+    private static void ConfigureSilo(ISiloBuilder silo, LoireSiloOptions options, SiloEndpoints endpoints)
     {
         if (options.Cluster == ClusterMode.Redis)
         {
-            ConfigureRedisCluster(silo, options);
+            ConfigureRedisCluster(silo, options, endpoints);
         }
         else
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+
+            // Still advertised on loopback, where the in-process membership expects it; listening on every
+            // interface lets a single silo in a container take clients through a published port.
+            silo.Configure<EndpointOptions>(e => endpoints.ApplyTo(e, options.SiloPort, options.GatewayPort));
         }
 
         SiloGrainStorage.Add(silo, options);
@@ -151,18 +156,26 @@ public sealed class LoireSiloHost : IAsyncDisposable
             services.GetRequiredService<ILogger<RedisMessageStore>>(),
             services.GetService<IMeterFactory>());
 
-    /// <summary>Silos on this machine that find each other, and fail over, through one Redis.</summary>
-    private static void ConfigureRedisCluster(ISiloBuilder silo, LoireSiloOptions options)
+    /// <summary>Silos that find each other, and fail over, through one Redis.</summary>
+    private static void ConfigureRedisCluster(ISiloBuilder silo, LoireSiloOptions options, SiloEndpoints endpoints)
     {
         var redis = options.Redis ?? throw new InvalidOperationException("--cluster redis without --redis passed validation.");
+        if (options.Kubernetes)
+        {
+            // Registered before Loire's ClusterOptions so those win over ORLEANS_SERVICE_ID/ORLEANS_CLUSTER_ID: the
+            // message store's key prefix is the Loire service id. Kubernetes hosting then labels the pod with both ids.
+            silo.UseKubernetesHosting();
+        }
+
         silo.Configure<ClusterOptions>(cluster =>
         {
             cluster.ClusterId = options.ClusterId;
             cluster.ServiceId = options.ServiceId;
         });
 
-        // Silo and gateway listen on, and advertise, loopback only: the cluster lives on one machine.
-        silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+        // By default silo and gateway listen on, and advertise, loopback only: the cluster lives on one machine.
+        // Containers listen on every interface and advertise their own address (--listen-address, --advertise-address).
+        silo.Configure<EndpointOptions>(e => endpoints.ApplyTo(e, options.SiloPort, options.GatewayPort));
         silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = ConfigurationOptions.Parse(redis));
 
         // Fast failover (issue target: serving again within 5 s of a kill -9). The defaults (5 s probes, 3 misses)

@@ -52,7 +52,7 @@ public static class ScalerEndpoints
         {
             entities = entity is not null
                 ? await query.FindAsync(entity, cancellationToken) is { } found ? [found] : []
-                : await query.ReadAsync(prefix, cancellationToken);
+                : await query.ReadAsync(prefix, include: null, cancellationToken);
         }
         catch (LoireException exception) when (exception.Reason == LoireErrorReason.StoreUnavailable)
         {

@@ -14,10 +14,12 @@ public sealed class EntityDepthQuery(IMessageStore store)
     private const int PageSize = 2048;
 
     /// <summary>
-    /// Every queue, topic and subscription whose path starts with <paramref name="prefix"/> (all when null), in path
-    /// order. Topics hold no messages (their subscriptions do) and report zeros.
+    /// Every queue, topic and subscription whose path starts with <paramref name="prefix"/> (all when null) and that
+    /// <paramref name="include"/> accepts (all when null), in path order. Topics hold no messages (their subscriptions
+    /// do) and report zeros. Only the included entities are kept in memory, with one page of catalog rows.
     /// </summary>
-    public async Task<IReadOnlyList<EntityDepthSummary>> ReadAsync(string? prefix, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<EntityDepthSummary>> ReadAsync(string? prefix, Func<string, bool>? include = null,
+        CancellationToken cancellationToken = default)
     {
         var entities = new List<EntityDepthSummary>();
         var byPath = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -29,6 +31,11 @@ public sealed class EntityDepthQuery(IMessageStore store)
             foreach (var record in page)
             {
                 var (entity, partition) = EntityPartitions.Parse(record.Path);
+                if (include is not null && !include(entity))
+                {
+                    continue;
+                }
+
                 if (partition > 0)
                 {
                     // Sorted after the entity's own path, which may be on an earlier page: summed at the end.
@@ -63,7 +70,7 @@ public sealed class EntityDepthQuery(IMessageStore store)
     public async Task<EntityDepthSummary?> FindAsync(string path, CancellationToken cancellationToken = default)
     {
         // The entity and its partitions share its path as a prefix (with other entities that do, filtered out here).
-        foreach (var entity in await ReadAsync(path, cancellationToken).ConfigureAwait(false))
+        foreach (var entity in await ReadAsync(path, include: p => p == path, cancellationToken).ConfigureAwait(false))
         {
             if (entity.Path == path)
             {

@@ -227,9 +227,15 @@ internal sealed partial class QueueGrain(
             AddDepth(batch);
             await store.CommitAsync(batch, cancellationToken);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
-            LogWriteFailed(Path, exception);
+            // The depth this write carried may not have landed: the next look records it again.
+            _recordedDepth = null;
+            if (exception is not OperationCanceledException)
+            {
+                LogWriteFailed(Path, exception);
+            }
+
             throw;
         }
         finally
