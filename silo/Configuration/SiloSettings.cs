@@ -8,7 +8,7 @@ public static class SiloSettings
     public static readonly SiloSetting DataDir = new(nameof(LoireSiloOptions.DataDir), "--data-dir", "PATH", "./data", "folder of the embedded message store");
     public static readonly SiloSetting SiloPort = new(nameof(LoireSiloOptions.SiloPort), "--silo-port", "PORT", "11111", "silo-to-silo port");
     public static readonly SiloSetting GatewayPort = new(nameof(LoireSiloOptions.GatewayPort), "--gateway-port", "PORT", "30000", "client gateway port");
-    public static readonly SiloSetting HttpPort = new(nameof(LoireSiloOptions.HttpPort), "--http-port", "PORT", "5080", "HTTP port: /health, /metrics, /dashboard");
+    public static readonly SiloSetting HttpPort = new(nameof(LoireSiloOptions.HttpPort), "--http-port", "PORT", "5080", "HTTP port: /health, /metrics, /scaler, /dashboard");
     public static readonly SiloSetting HttpHost = new(nameof(LoireSiloOptions.HttpHost), "--http-host", "ADDRESS", "127.0.0.1", "HTTP listen address: an IP address or localhost");
     public static readonly SiloSetting Cluster = new(nameof(LoireSiloOptions.Cluster), "--cluster", "localhost|redis", "localhost", "clustering mode");
     public static readonly SiloSetting Redis = new(nameof(LoireSiloOptions.Redis), "--redis", "HOST:PORT", "none", "Redis connection string for --cluster redis");
