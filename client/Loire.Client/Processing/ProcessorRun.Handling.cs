@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Loire.Client.Diagnostics;
+using Loire.Diagnostics;
 
 namespace Loire.Client.Processing;
 
@@ -181,16 +182,8 @@ internal sealed partial class ProcessorRun
             return null;
         }
 
-        ActivityContext parent = default;
-        if (message.ApplicationProperties.TryGetValue(LoireTelemetry.TraceParentProperty, out var traceParent) && traceParent is string traceParentText)
-        {
-            var traceState = message.ApplicationProperties.TryGetValue(LoireTelemetry.TraceStateProperty, out var state) ? state as string : null;
-            if (!ActivityContext.TryParse(traceParentText, traceState, isRemote: true, out parent))
-            {
-                parent = default;
-            }
-        }
-
+        // Without a valid context in the message the span joins the ambient trace, if any.
+        MessageTraceContext.TryGet(message.ApplicationProperties, out var parent);
         var activity = source.StartActivity(ProcessActivityName, ActivityKind.Consumer, parent);
         if (activity is not null)
         {

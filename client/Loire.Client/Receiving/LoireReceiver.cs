@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Loire.Client.Diagnostics;
 using Loire.Messages;
 using Microsoft.Extensions.Logging;
 using Paths = Loire.Entities.EntityPath;
@@ -115,9 +116,11 @@ public partial class LoireReceiver : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero, nameof(maxWaitTime));
         ObjectDisposedException.ThrowIf(IsClosed, this);
 
+        var startedAt = LoireTelemetry.ReceiveStartTime();
         var buffered = TakePrefetched(maxMessages);
         if (buffered.Count > 0)
         {
+            LoireTelemetry.RecordReceive(_entityPath, buffered, startedAt);
             return buffered;
         }
 
@@ -134,7 +137,9 @@ public partial class LoireReceiver : IAsyncDisposable
             var delivered = await ReceiveCoreAsync(request, cancellationToken).ConfigureAwait(false);
             if (delivered.Length > 0)
             {
-                return Deliver(delivered, maxMessages);
+                var messages = Deliver(delivered, maxMessages);
+                LoireTelemetry.RecordReceive(_entityPath, messages, startedAt);
+                return messages;
             }
 
             remaining = wait - time.GetElapsedTime(started);

@@ -156,9 +156,18 @@ public partial class LoireMessage
         if (traceParent is not null)
         {
             properties ??= new Dictionary<string, object>(StringComparer.Ordinal);
-            if (properties.TryAdd(LoireTelemetry.TraceParentProperty, traceParent) && !string.IsNullOrEmpty(traceState))
+            // A traceparent the application set stays, with its tracestate. A tracestate set alone describes no
+            // context of ours, so it is replaced (or dropped) along with the traceparent added.
+            if (properties.TryAdd(LoireTelemetry.TraceParentProperty, traceParent))
             {
-                properties.TryAdd(LoireTelemetry.TraceStateProperty, traceState);
+                if (string.IsNullOrEmpty(traceState))
+                {
+                    properties.Remove(LoireTelemetry.TraceStateProperty);
+                }
+                else
+                {
+                    properties[LoireTelemetry.TraceStateProperty] = traceState;
+                }
             }
         }
 

@@ -116,21 +116,16 @@ public partial class LoireSender : IAsyncDisposable
     private async Task<long[]> SendCoreAsync(IReadOnlyList<LoireMessage> messages, string operation, RetryKind retryKind, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsClosed, this);
-        using var activity = LoireTelemetry.ActivitySource.StartActivity(LoireTelemetry.SendActivityName, ActivityKind.Producer);
-        if (activity is not null)
-        {
-            activity.SetTag("messaging.system", "loire");
-            activity.SetTag("messaging.operation.name", operation);
-            activity.SetTag("messaging.destination.name", _entityPath);
-            if (messages.Count > 1)
-            {
-                activity.SetTag("messaging.batch.message_count", messages.Count);
-            }
-        }
-
+        using var activity = LoireTelemetry.StartSend(_entityPath, operation, messages);
         try
         {
             var outgoing = ToOutgoing(messages, activity ?? Activity.Current);
+            if (activity is not null && outgoing.Length == 1)
+            {
+                // Known only now: a message without one got its MessageId in ToOutgoing.
+                activity.SetTag("messaging.message.id", outgoing[0].MessageId);
+            }
+
             var description = await GetDescriptionAsync(cancellationToken).ConfigureAwait(false);
             var target = new SendTarget(description.Kind, PartitionPath(description, outgoing), _entityPath);
             // Scheduling must not be repeated after an ambiguous failure, so only plain sends share calls.

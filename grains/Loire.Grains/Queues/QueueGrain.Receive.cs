@@ -1,4 +1,5 @@
 using Loire.Client;
+using Loire.Grains.Diagnostics;
 using Loire.Messages;
 using Loire.Storage;
 
@@ -36,13 +37,7 @@ internal sealed partial class QueueGrain
             return [];
         }
 
-        if (request.Mode == ReceiveModeKind.ReceiveAndDelete)
-        {
-            await DeleteReceivedAsync(taken);
-        }
-
-        instruments.Delivered(Path, taken.Count);
-        return ToDelivered(taken);
+        return await HandOutAsync(taken, request.Mode);
     }
 
     public ValueTask<DeliveredMessage[]> PeekAsync(long fromSequenceNumber, int maxMessages, SubQueueKind subQueue, CancellationToken cancellationToken = default)
@@ -127,14 +122,32 @@ internal sealed partial class QueueGrain
             }
         }
 
+        EnsureTimer();
+        return await HandOutAsync(entries, mode);
+    }
+
+    /// <summary>
+    /// Answers a receive with messages taken for it, deleted durably first in receive-and-delete mode, within one
+    /// delivery span. Completes synchronously (and allocates nothing more) in peek-lock mode.
+    /// </summary>
+    private async ValueTask<DeliveredMessage[]> HandOutAsync(List<MessageEntry> taken, ReceiveModeKind mode)
+    {
+        using var activity = BrokerTracing.StartDelivery(Path, taken);
         if (mode == ReceiveModeKind.ReceiveAndDelete)
         {
-            await DeleteReceivedAsync(entries);
+            try
+            {
+                await DeleteReceivedAsync(taken);
+            }
+            catch (Exception exception)
+            {
+                BrokerTracing.RecordError(activity, exception);
+                throw;
+            }
         }
 
-        EnsureTimer();
-        instruments.Delivered(Path, entries.Count);
-        return ToDelivered(entries);
+        instruments.Delivered(Path, taken.Count);
+        return ToDelivered(taken);
     }
 
     /// <summary>Takes up to MaxMessages available messages: locked in peek-lock mode, marked settling otherwise.</summary>

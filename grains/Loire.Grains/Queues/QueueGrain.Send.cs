@@ -1,5 +1,6 @@
 using Loire.Client;
 using Loire.Entities;
+using Loire.Grains.Diagnostics;
 using Loire.Grains.Messaging;
 using Loire.Grains.Persistence;
 using Loire.Messages;
@@ -67,40 +68,50 @@ internal sealed partial class QueueGrain
 
         AddDuplicateRecords(batch, entries);
         var scheduledCount = entries.Count(static e => e.State == MessageState.Scheduled);
-        if (CanDeliverEarly(options, entries))
+        // One span per commit, whatever the number of messages: a child of their trace context, or linked to each.
+        using var activity = BrokerTracing.StartCommit(Path, messages);
+        try
         {
-            await WriteDeliveringEarlyAsync(batch, entries, batchBytes, cancellationToken);
+            if (CanDeliverEarly(options, entries))
+            {
+                await WriteDeliveringEarlyAsync(batch, entries, batchBytes, cancellationToken);
+            }
+            else
+            {
+                _pendingCount += messages.Length;
+                _pendingScheduledCount += scheduledCount;
+                _pendingBytes += batchBytes;
+                try
+                {
+                    await WriteAsync(batch, cancellationToken);
+                }
+                finally
+                {
+                    _pendingCount -= messages.Length;
+                    _pendingScheduledCount -= scheduledCount;
+                    _pendingBytes -= batchBytes;
+                }
+
+                if (_document is null)
+                {
+                    // Deleted while the write was in flight; the delete removed these rows as well.
+                    return sequenceNumbers;
+                }
+
+                var visibleAt = time.GetUtcNow();
+                foreach (var entry in entries)
+                {
+                    _index.Add(entry, visibleAt);
+                }
+
+                DispatchWaiters();
+                EnsureTimer();
+            }
         }
-        else
+        catch (Exception exception)
         {
-            _pendingCount += messages.Length;
-            _pendingScheduledCount += scheduledCount;
-            _pendingBytes += batchBytes;
-            try
-            {
-                await WriteAsync(batch, cancellationToken);
-            }
-            finally
-            {
-                _pendingCount -= messages.Length;
-                _pendingScheduledCount -= scheduledCount;
-                _pendingBytes -= batchBytes;
-            }
-
-            if (_document is null)
-            {
-                // Deleted while the write was in flight; the delete removed these rows as well.
-                return sequenceNumbers;
-            }
-
-            var visibleAt = time.GetUtcNow();
-            foreach (var entry in entries)
-            {
-                _index.Add(entry, visibleAt);
-            }
-
-            DispatchWaiters();
-            EnsureTimer();
+            BrokerTracing.RecordError(activity, exception);
+            throw;
         }
 
         if (_document is not null)

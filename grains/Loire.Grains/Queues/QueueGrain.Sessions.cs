@@ -101,13 +101,7 @@ internal sealed partial class QueueGrain
             return [];
         }
 
-        if (request.Mode == ReceiveModeKind.ReceiveAndDelete)
-        {
-            await DeleteReceivedAsync(taken);
-        }
-
-        instruments.Delivered(Path, taken.Count);
-        return ToDelivered(taken);
+        return await HandOutAsync(taken, request.Mode);
     }
 
     public async ValueTask<DeliveredMessage[]> ReceiveSessionDeferredAsync(SessionHandle session, long[] sequenceNumbers, ReceiveModeKind mode, CancellationToken cancellationToken = default)

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Loire.Client;
+using Loire.Diagnostics;
+using Loire.Grains.Queues;
+using Loire.Messages;
+using Loire.Partitions;
+
+namespace Loire.Grains.Diagnostics;
+
+/// <summary>
+/// The broker's spans: the store commit of a send and the delivery to a receiver, each one span per batch, a child of
+/// the messages' trace context when they share one and linked to each context otherwise. With nobody listening to
+/// source <see cref="LoireInstruments.SourceName"/> nothing is read or allocated; nothing here throws.
+/// </summary>
+internal static class BrokerTracing
+{
+    public const string CommitActivityName = "Loire.Commit";
+
+    public const string DeliverActivityName = "Loire.Deliver";
+
+    /// <summary>Starts the span of a batch's store commit; null when nobody listens.</summary>
+    public static Activity? StartCommit(string path, OutgoingMessage[] messages)
+    {
+        if (!LoireInstruments.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        try
+        {
+            var links = new MessageTraceLinks();
+            foreach (var message in messages)
+            {
+                links.Add(message.ApplicationProperties);
+            }
+
+            return Start(CommitActivityName, "commit", "send", path, links, messages.Length, messages.Length == 1 ? messages[0].MessageId : null);
+        }
+        catch (Exception)
+        {
+            // Tracing must never fail a send.
+            return null;
+        }
+    }
+
+    /// <summary>Starts the span of handing <paramref name="entries"/> to a receiver; null when nobody listens.</summary>
+    public static Activity? StartDelivery(string path, List<MessageEntry> entries)
+    {
+        if (!LoireInstruments.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        try
+        {
+            var links = new MessageTraceLinks();
+            foreach (var entry in entries)
+            {
+                links.Add(entry.Stored.Message.ApplicationProperties);
+            }
+
+            var activity = Start(DeliverActivityName, "deliver", "receive", path, links, entries.Count, entries.Count == 1 ? entries[0].Stored.Message.MessageId : null);
+            if (activity is not null && entries.Count == 1)
+            {
+                activity.SetTag("messaging.loire.message.sequence_number", entries[0].SequenceNumber);
+                activity.SetTag("messaging.loire.message.delivery_count", entries[0].DeliveryCount);
+            }
+
+            return activity;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Marks a broker span failed; never throws.</summary>
+    public static void RecordError(Activity? activity, Exception exception)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag("error.type", exception is LoireException loire ? loire.Reason.ToString() : exception.GetType().Name);
+        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+    }
+
+    private static Activity? Start(string name, string operation, string operationType, string path, MessageTraceLinks links, int count, string? messageId)
+    {
+        var activity = LoireInstruments.ActivitySource.StartActivity(name, ActivityKind.Internal, links.Parent, links: links.Links);
+        if (activity is null)
+        {
+            return null;
+        }
+
+        activity.SetTag("messaging.system", "loire");
+        activity.SetTag("messaging.operation.name", operation);
+        activity.SetTag("messaging.operation.type", operationType);
+        // Partitions of an entity are one destination, as in the metrics.
+        activity.SetTag("messaging.destination.name", EntityPartitions.Parse(path).EntityPath);
+        if (count == 1)
+        {
+            activity.SetTag("messaging.message.id", messageId);
+        }
+        else
+        {
+            activity.SetTag("messaging.batch.message_count", count);
+        }
+
+        return activity;
+    }
+}
