@@ -50,6 +50,14 @@ public sealed class LoireSiloOptions
     /// <summary>Most entities this silo exports per-entity depth gauges for (the deepest of its share).</summary>
     public long MetricsMaxEntities { get; set; } = 1000;
 
+    /// <summary>OpenTelemetry collector traces are exported to (OTLP); null exports none, and no span is even recorded.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    public OtlpProtocolKind OtlpProtocol { get; set; } = OtlpProtocolKind.Grpc;
+
+    /// <summary>Exports Orleans' grain-call spans beside Loire's: every call between grains, so many more spans.</summary>
+    public bool TraceOrleans { get; set; }
+
     /// <summary>
     /// <see cref="GrainStorage"/>, or the storage the cluster mode already has: the embedded store on one silo, the
     /// cluster's Redis in cluster mode.

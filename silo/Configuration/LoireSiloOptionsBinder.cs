@@ -36,6 +36,9 @@ public static class LoireSiloOptionsBinder
         options.EntityIdleTimeout = reader.Int64(SiloSettings.EntityIdleTimeout) ?? options.EntityIdleTimeout;
         options.DepthInterval = reader.Int64(SiloSettings.DepthInterval) ?? options.DepthInterval;
         options.MetricsMaxEntities = reader.Int64(SiloSettings.MetricsMaxEntities) ?? options.MetricsMaxEntities;
+        options.OtlpEndpoint = reader.String(SiloSettings.OtlpEndpoint) ?? options.OtlpEndpoint;
+        options.OtlpProtocol = reader.Enum<OtlpProtocolKind>(SiloSettings.OtlpProtocol) ?? options.OtlpProtocol;
+        options.TraceOrleans = reader.Boolean(SiloSettings.TraceOrleans) ?? options.TraceOrleans;
 
         errors.AddRange(LoireSiloOptionsValidator.Validate(options));
         if (errors.Count > 0)

@@ -72,7 +72,19 @@ public static class LoireSiloOptionsValidator
         {
             yield return error;
         }
+
+        if (options.OtlpEndpoint is { } otlp && !IsHttpUrl(otlp))
+        {
+            yield return $"invalid value '{otlp}' for {SiloSettings.OtlpEndpoint.DisplayName}: expected an http or https URL such as http://127.0.0.1:4317";
+        }
+        else if (options.OtlpEndpoint is null && options.TraceOrleans)
+        {
+            yield return $"{SiloSettings.TraceOrleans.DisplayName} needs {SiloSettings.OtlpEndpoint.Flag}";
+        }
     }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     private static IEnumerable<string> ValidateGrainStorage(LoireSiloOptions options)
     {

@@ -25,10 +25,13 @@ public static class SiloSettings
 
     public static readonly SiloSetting DepthInterval = new(nameof(LoireSiloOptions.DepthInterval), "--depth-interval", "SECONDS", "10", "seconds between two reads of every entity's depth for the depth gauges, 1 to 3600");
     public static readonly SiloSetting MetricsMaxEntities = new(nameof(LoireSiloOptions.MetricsMaxEntities), "--metrics-max-entities", "COUNT", "1000", "most entities this silo exports depth gauges for (the deepest of its share), 0 to 1000000");
+    public static readonly SiloSetting OtlpEndpoint = new(nameof(LoireSiloOptions.OtlpEndpoint), "--otlp-endpoint", "URL", "none (no tracing)", "OpenTelemetry collector to export Loire's spans to, e.g. http://127.0.0.1:4317");
+    public static readonly SiloSetting OtlpProtocol = new(nameof(LoireSiloOptions.OtlpProtocol), "--otlp-protocol", "grpc|http", "grpc", "OTLP transport of --otlp-endpoint: grpc, or http (http/protobuf, posted to /v1/traces unless the URL has a path)");
+    public static readonly SiloSetting TraceOrleans = new(nameof(LoireSiloOptions.TraceOrleans), "--trace-orleans", "true|false", "false", "also export Orleans' grain-call spans (many); needs --otlp-endpoint");
 
     public static IReadOnlyList<SiloSetting> All { get; } =
         [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ListenAddress, AdvertiseAddress, Kubernetes, GrainStorage, AzureStorage, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout,
-            DepthInterval, MetricsMaxEntities];
+            DepthInterval, MetricsMaxEntities, OtlpEndpoint, OtlpProtocol, TraceOrleans];
 
     /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>
     public static IDictionary<string, string> SwitchMappings { get; } =

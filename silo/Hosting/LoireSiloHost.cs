@@ -47,7 +47,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options));
         builder.UseOrleans(silo => ConfigureSilo(silo, options, endpoints));
-        builder.Services.AddSiloTelemetry();
+        builder.Services.AddSiloTelemetry(options);
         builder.Services.AddSiloHealthChecks();
 
         var app = builder.Build();
@@ -67,6 +67,14 @@ public sealed class LoireSiloHost : IAsyncDisposable
             : $"embedded {Options.DataDirFullPath} ({Options.Durability} durability)";
         SiloLog.LogStarting(_logger, Options.Cluster, Options.ClusterId, Options.ServiceId, Options.SiloPort, Options.GatewayPort, store);
         SiloLog.LogGrainStorage(_logger, SiloGrainStorage.Describe(Options));
+        if (Options.OtlpEndpoint is { } otlp)
+        {
+            var endpoint = SiloTelemetry.TracesEndpoint(new Uri(otlp), Options.OtlpProtocol);
+            var sources = Options.TraceOrleans ? string.Join(", ", [SiloTelemetry.LoireMeterName, .. SiloTelemetry.OrleansActivitySources]) : SiloTelemetry.LoireMeterName;
+            // Scheme, host and path only: user info in the URL stays out of the log.
+            SiloLog.LogTracing(_logger, sources, Options.OtlpProtocol, $"{endpoint.Scheme}://{endpoint.Authority}{endpoint.AbsolutePath}");
+        }
+
         var portsInUse = OrleansPortProbe.FindPortsInUse(Options);
         foreach (var (setting, port) in portsInUse)
         {

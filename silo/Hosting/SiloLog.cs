@@ -29,4 +29,7 @@ public static partial class SiloLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Critical, Message = "Cannot start: Orleans grain state cannot be kept in {GrainStorage}: {Problem}")]
     public static partial void LogGrainStorageUnavailable(ILogger logger, string grainStorage, string problem);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Exporting traces (sources {Sources}) over OTLP {Protocol} to {Endpoint}")]
+    public static partial void LogTracing(ILogger logger, string sources, OtlpProtocolKind protocol, string endpoint);
 }
