@@ -30,8 +30,9 @@ require_redis() {
 
 # The deploy tests validate the manifests with npm packages run by node, and prometheus.yml with promtool; the Azure
 # grain storage tests install the Azurite emulator with npm (pinned, cached per machine) and run it with node. promtool
-# is taken out of Debian's prometheus package without installing it, which on a machine with an init system would
-# also start a Prometheus server on every interface.
+# and prometheus (the process tests start one on a loopback port to scrape a silo) are taken out of Debian's prometheus
+# package without installing it, which on a machine with an init system would also start a Prometheus server on every
+# interface.
 require_deploy_tools() {
     local missing=()
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -40,11 +41,11 @@ require_deploy_tools() {
         apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
     fi
 
-    if command -v promtool >/dev/null 2>&1; then
+    if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then
         return
     fi
     local tools="${HOME}/.cache/loire/promtool"
-    if [ ! -x "${tools}/usr/bin/promtool" ]; then
+    if [ ! -x "${tools}/usr/bin/promtool" ] || [ ! -x "${tools}/usr/bin/prometheus" ]; then
         mkdir -p "${tools}"
         apt-get update -qq
         (cd "${tools}" && apt-get download -qq prometheus 2>/dev/null && dpkg-deb -x prometheus_*.deb . && rm -f prometheus_*.deb)
