@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Mvc;
+
 namespace Loire.Silo.Management;
 
 /// <summary>
@@ -5,4 +7,8 @@ namespace Loire.Silo.Management;
 /// <c>fromSequenceNumber</c> (default 0, the start), <c>maxCount</c> (1-1000, default 10), <c>subQueue</c>
 /// (<c>main</c> or <c>deadLetter</c>), <c>previewBytes</c> (0-65536, default 1024).
 /// </summary>
-public readonly record struct PeekQuery(string? FromSequenceNumber, string? MaxCount, string? SubQueue, string? PreviewBytes);
+public readonly record struct PeekQuery(
+    [FromQuery(Name = "fromSequenceNumber")] string? FromSequenceNumber,
+    [FromQuery(Name = "maxCount")] string? MaxCount,
+    [FromQuery(Name = "subQueue")] string? SubQueue,
+    [FromQuery(Name = "previewBytes")] string? PreviewBytes);
