@@ -117,15 +117,5 @@ internal static class LoireTelemetry
     public static DateTimeOffset ReceiveStartTime() => ActivitySource.HasListeners() ? DateTimeOffset.UtcNow : default;
 
     /// <summary>Marks an activity as failed without ever throwing.</summary>
-    public static void RecordError(Activity? activity, Exception exception)
-    {
-        if (activity is null)
-        {
-            return;
-        }
-
-        var errorType = exception is LoireException loire ? loire.Reason.ToString() : exception.GetType().Name;
-        activity.SetTag("error.type", errorType);
-        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
-    }
+    public static void RecordError(Activity? activity, Exception exception) => SpanErrors.Record(activity, exception);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Loire.Client;
 using Loire.Diagnostics;
 using Loire.Grains.Queues;
 using Loire.Messages;
@@ -75,16 +74,7 @@ internal static class BrokerTracing
     }
 
     /// <summary>Marks a broker span failed; never throws.</summary>
-    public static void RecordError(Activity? activity, Exception exception)
-    {
-        if (activity is null)
-        {
-            return;
-        }
-
-        activity.SetTag("error.type", exception is LoireException loire ? loire.Reason.ToString() : exception.GetType().Name);
-        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
-    }
+    public static void RecordError(Activity? activity, Exception exception) => SpanErrors.Record(activity, exception);
 
     private static Activity? Start(string name, string operation, string operationType, string path, MessageTraceLinks links, int count, string? messageId)
     {
