@@ -41,6 +41,8 @@ public static class LoireSiloBuilderExtensions
         services.TryAddSingleton<EntityMetricsRegistry>();
         services.TryAddSingleton<LoireInstruments>();
         services.AddAutoDeleteOnIdle();
+        services.TryAddSingleton<QueueDeactivationWatch>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<QueueDeactivationWatch>());
         services.TryAddKeyedSingleton<IGrainStorage>(GrainStorageName, (sp, _) => ActivatorUtilities.CreateInstance<MessageStoreGrainStorage>(sp));
         services.TryAddSingleton<IMessageStore>(sp =>
         {
