@@ -28,8 +28,32 @@ require_redis() {
     apt-get update -qq && apt-get install -y -qq redis-server
 }
 
+# The deploy tests validate the manifests with npm packages run by node, and prometheus.yml with promtool. promtool
+# is taken out of Debian's prometheus package without installing it, which on a machine with an init system would
+# also start a Prometheus server on every interface.
+require_deploy_tools() {
+    local missing=()
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+
+    if command -v promtool >/dev/null 2>&1; then
+        return
+    fi
+    local tools="${HOME}/.cache/loire/promtool"
+    if [ ! -x "${tools}/usr/bin/promtool" ]; then
+        mkdir -p "${tools}"
+        apt-get update -qq
+        (cd "${tools}" && apt-get download -qq prometheus 2>/dev/null && dpkg-deb -x prometheus_*.deb . && rm -f prometheus_*.deb)
+    fi
+    export PATH="${tools}/usr/bin:${PATH}"
+}
+
 require_dotnet
 require_redis
+require_deploy_tools
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log="$(mktemp)"

@@ -2,6 +2,11 @@ using Loire.Silo.Configuration;
 using Loire.Silo.Hosting;
 
 // Exit codes: 0 clean stop (also after SIGTERM), 1 failed to start, 2 bad flags or settings.
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync(args, Console.Out, Console.Error);
+}
+
 if (CommandLine.IsHelpRequested(args))
 {
     Console.Out.Write(CommandLine.HelpText());

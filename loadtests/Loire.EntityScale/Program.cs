@@ -77,6 +77,21 @@ if (options.IdleWait > TimeSpan.Zero)
     await ReportMemoryAsync("idle");
 }
 
+// Depth of every (idle) entity from the catalog: the scaler endpoint over all of them, and a scrape of the capped gauges.
+if (metrics is not null)
+{
+    var (scalerMs, scalerBody) = await metrics.TimeGetAsync($"/scaler/v1/depth?prefix={Uri.EscapeDataString(options.Prefix)}", 5, ct);
+    using var depth = System.Text.Json.JsonDocument.Parse(scalerBody);
+    var depthEntities = depth.RootElement.GetProperty("entities").GetInt32();
+    var depthActive = depth.RootElement.GetProperty("activeMessages").GetInt64();
+    var (scrapeMs, scrape) = await metrics.TimeGetAsync("/metrics", 5, ct);
+    var depthSeries = scrape.Split('\n').Count(line => line.StartsWith("loire_entity_active_messages{", StringComparison.Ordinal));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"depth: scaler over {depthEntities} entities ({depthActive} active) in {scalerMs:F0} ms; /metrics {scrape.Length / 1024} KiB with {depthSeries} depth series in {scrapeMs:F0} ms"));
+    report.Add(string.Create(CultureInfo.InvariantCulture,
+        $"depth_scaler_ms={scalerMs:F0} depth_entities={depthEntities} depth_active={depthActive} scrape_ms={scrapeMs:F0} scrape_kib={scrape.Length / 1024} depth_series={depthSeries}"));
+}
+
 // Cold receives, one at a time so each latency is a receive alone: activation (catalog entry and messages loaded
 // from the store) plus the receive itself. The completion is not timed.
 var random = new Random(options.Seed);

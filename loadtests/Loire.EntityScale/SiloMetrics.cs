@@ -31,5 +31,24 @@ internal sealed class SiloMetrics(Uri url) : IDisposable
         return total;
     }
 
+    /// <summary>
+    /// Reads <paramref name="pathAndQuery"/> of the silo's HTTP port <paramref name="times"/> times; returns the median
+    /// time in milliseconds and the last body.
+    /// </summary>
+    public async Task<(double MedianMs, string Body)> TimeGetAsync(string pathAndQuery, int times, CancellationToken cancellationToken)
+    {
+        var elapsed = new List<double>(times);
+        var body = "";
+        for (var i = 0; i < times; i++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            body = await _http.GetStringAsync(new Uri(url, pathAndQuery), cancellationToken);
+            elapsed.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        elapsed.Sort();
+        return (elapsed[elapsed.Count / 2], body);
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -68,6 +68,9 @@ public static class CommandLine
 
         text.AppendLine($"  {"--help".PadRight(width)}print this text");
         text.AppendLine();
+        text.AppendLine("Health probe (starts no silo; exit 0 when the URL answers 2xx, else 1), for container health checks:");
+        text.AppendLine("  Loire.Silo --probe http://127.0.0.1:5080/health/live");
+        text.AppendLine();
         text.AppendLine("Precedence, lowest to highest: appsettings.json, LOIRE_* environment variables, flags.");
         text.AppendLine("Any other configuration path can be set as --Section:Key=value, e.g. --Logging:LogLevel:Loire=Debug.");
         return text.ToString();

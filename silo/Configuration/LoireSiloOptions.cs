@@ -19,6 +19,15 @@ public sealed class LoireSiloOptions
 
     public string? Redis { get; set; }
 
+    /// <summary>Where the silo and gateway listen; null means loopback, or every interface under Kubernetes.</summary>
+    public string? ListenAddress { get; set; }
+
+    /// <summary>The IP address or host name other silos and clients reach this silo at (cluster mode); null means the listen address.</summary>
+    public string? AdvertiseAddress { get; set; }
+
+    /// <summary>Kubernetes hosting: silo name, advertised address and pod monitoring come from the pod.</summary>
+    public bool Kubernetes { get; set; }
+
     public string ClusterId { get; set; } = "loire";
 
     public string ServiceId { get; set; } = "loire";
@@ -29,6 +38,12 @@ public sealed class LoireSiloOptions
 
     /// <summary>Seconds an entity grain stays active without calls before it deactivates and frees its memory.</summary>
     public long EntityIdleTimeout { get; set; } = 120;
+
+    /// <summary>Seconds between two reads of every entity's depth from the catalog (depth gauges, waking due entities).</summary>
+    public long DepthInterval { get; set; } = 10;
+
+    /// <summary>Most entities this silo exports per-entity depth gauges for (the deepest of its share).</summary>
+    public long MetricsMaxEntities { get; set; } = 1000;
 
     /// <summary><see cref="DataDir"/> resolved against the working directory.</summary>
     public string DataDirFullPath => Path.GetFullPath(DataDir);

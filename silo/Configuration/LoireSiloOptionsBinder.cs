@@ -24,11 +24,16 @@ public static class LoireSiloOptionsBinder
         options.HttpHost = reader.String(SiloSettings.HttpHost) ?? options.HttpHost;
         options.Cluster = reader.Enum<ClusterMode>(SiloSettings.Cluster) ?? options.Cluster;
         options.Redis = reader.String(SiloSettings.Redis) ?? options.Redis;
+        options.ListenAddress = reader.String(SiloSettings.ListenAddress) ?? options.ListenAddress;
+        options.AdvertiseAddress = reader.String(SiloSettings.AdvertiseAddress) ?? options.AdvertiseAddress;
+        options.Kubernetes = reader.Boolean(SiloSettings.Kubernetes) ?? options.Kubernetes;
         options.ClusterId = reader.String(SiloSettings.ClusterId) ?? options.ClusterId;
         options.ServiceId = reader.String(SiloSettings.ServiceId) ?? options.ServiceId;
         options.Durability = reader.Enum<SqliteDurability>(SiloSettings.Durability) ?? options.Durability;
         options.MaxMessageSize = reader.Int64(SiloSettings.MaxMessageSize) ?? options.MaxMessageSize;
         options.EntityIdleTimeout = reader.Int64(SiloSettings.EntityIdleTimeout) ?? options.EntityIdleTimeout;
+        options.DepthInterval = reader.Int64(SiloSettings.DepthInterval) ?? options.DepthInterval;
+        options.MetricsMaxEntities = reader.Int64(SiloSettings.MetricsMaxEntities) ?? options.MetricsMaxEntities;
 
         errors.AddRange(LoireSiloOptionsValidator.Validate(options));
         if (errors.Count > 0)
@@ -84,6 +89,23 @@ public static class LoireSiloOptionsBinder
             }
 
             errors.Add($"invalid value '{value}' for {setting.DisplayName}: expected a whole number");
+            return null;
+        }
+
+        public bool? Boolean(SiloSetting setting)
+        {
+            var value = configuration[setting.Key];
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (bool.TryParse(value, out var flag))
+            {
+                return flag;
+            }
+
+            errors.Add($"invalid value '{value}' for {setting.DisplayName}: expected true or false");
             return null;
         }
 

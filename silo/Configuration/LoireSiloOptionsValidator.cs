@@ -34,6 +34,11 @@ public static class LoireSiloOptionsValidator
             yield return $"invalid value '{options.HttpHost}' for {SiloSettings.HttpHost.DisplayName}: expected an IP address or localhost";
         }
 
+        foreach (var error in ValidateEndpoints(options))
+        {
+            yield return error;
+        }
+
         if (options.MaxMessageSize is < MinMessageSize or > MaxMessageSizeLimit)
         {
             yield return $"invalid value '{options.MaxMessageSize}' for {SiloSettings.MaxMessageSize.DisplayName}: expected {MinMessageSize} to {MaxMessageSizeLimit} bytes";
@@ -42,6 +47,16 @@ public static class LoireSiloOptionsValidator
         if (options.EntityIdleTimeout is < MinEntityIdleTimeout or > MaxEntityIdleTimeout)
         {
             yield return $"invalid value '{options.EntityIdleTimeout}' for {SiloSettings.EntityIdleTimeout.DisplayName}: expected {MinEntityIdleTimeout} to {MaxEntityIdleTimeout} seconds";
+        }
+
+        if (options.DepthInterval is < 1 or > 3600)
+        {
+            yield return $"invalid value '{options.DepthInterval}' for {SiloSettings.DepthInterval.DisplayName}: expected 1 to 3600 seconds";
+        }
+
+        if (options.MetricsMaxEntities is < 0 or > 1_000_000)
+        {
+            yield return $"invalid value '{options.MetricsMaxEntities}' for {SiloSettings.MetricsMaxEntities.DisplayName}: expected 0 to 1000000";
         }
 
         if (options.Cluster == ClusterMode.Redis && options.Redis is null)
@@ -53,6 +68,48 @@ public static class LoireSiloOptionsValidator
             yield return $"invalid value '{options.Redis}' for {SiloSettings.Redis.DisplayName}: expected a Redis connection string such as 127.0.0.1:6379";
         }
     }
+
+    /// <summary>
+    /// Listen and advertise addresses. Other silos and clients dial the advertised address, so it must name one
+    /// machine: "every interface" cannot be advertised, and a single silo (localhost clustering) always advertises
+    /// loopback because its membership lives in the process.
+    /// </summary>
+    private static IEnumerable<string> ValidateEndpoints(LoireSiloOptions options)
+    {
+        IPAddress? listen = null;
+        if (options.ListenAddress is not null && !IPAddress.TryParse(options.ListenAddress, out listen))
+        {
+            yield return $"invalid value '{options.ListenAddress}' for {SiloSettings.ListenAddress.DisplayName}: expected an IP address such as 127.0.0.1 or 0.0.0.0";
+        }
+
+        var clustered = options.Cluster == ClusterMode.Redis;
+        if (options.Kubernetes && !clustered)
+        {
+            yield return $"{SiloSettings.Kubernetes.DisplayName} needs {SiloSettings.Cluster.Flag} redis";
+        }
+
+        if (options.AdvertiseAddress is { } advertise)
+        {
+            if (!clustered)
+            {
+                yield return $"{SiloSettings.AdvertiseAddress.DisplayName} needs {SiloSettings.Cluster.Flag} redis (a single silo advertises 127.0.0.1)";
+            }
+            else if (IPAddress.TryParse(advertise, out var advertised) && IsAnyAddress(advertised))
+            {
+                yield return $"invalid value '{advertise}' for {SiloSettings.AdvertiseAddress.DisplayName}: other silos cannot reach 'every interface'; give this machine's IP address or host name";
+            }
+            else if (Uri.CheckHostName(advertise) is UriHostNameType.Unknown)
+            {
+                yield return $"invalid value '{advertise}' for {SiloSettings.AdvertiseAddress.DisplayName}: expected an IP address or a host name";
+            }
+        }
+        else if (clustered && !options.Kubernetes && listen is not null && IsAnyAddress(listen))
+        {
+            yield return $"{SiloSettings.AdvertiseAddress.DisplayName} is required with {SiloSettings.ListenAddress.Flag} {options.ListenAddress} in {SiloSettings.Cluster.Flag} redis";
+        }
+    }
+
+    internal static bool IsAnyAddress(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     private static bool IsRedisConfiguration(string configuration)
     {

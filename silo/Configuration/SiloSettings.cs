@@ -12,14 +12,21 @@ public static class SiloSettings
     public static readonly SiloSetting HttpHost = new(nameof(LoireSiloOptions.HttpHost), "--http-host", "ADDRESS", "127.0.0.1", "HTTP listen address: an IP address or localhost");
     public static readonly SiloSetting Cluster = new(nameof(LoireSiloOptions.Cluster), "--cluster", "localhost|redis", "localhost", "clustering mode");
     public static readonly SiloSetting Redis = new(nameof(LoireSiloOptions.Redis), "--redis", "HOST:PORT", "none", "Redis connection string for --cluster redis");
+    public static readonly SiloSetting ListenAddress = new(nameof(LoireSiloOptions.ListenAddress), "--listen-address", "IP", "127.0.0.1; 0.0.0.0 with --kubernetes true", "silo and gateway listen address: an IP address, 0.0.0.0 for every interface");
+    public static readonly SiloSetting AdvertiseAddress = new(nameof(LoireSiloOptions.AdvertiseAddress), "--advertise-address", "IP|HOST", "the listen address; the pod IP with --kubernetes true", "address other silos and clients reach this silo at, --cluster redis only; a host name is resolved at start");
+    public static readonly SiloSetting Kubernetes = new(nameof(LoireSiloOptions.Kubernetes), "--kubernetes", "true|false", "false", "Kubernetes hosting (needs --cluster redis): silo name and address from POD_NAME, POD_NAMESPACE, POD_IP; dead silos' pods are watched");
     public static readonly SiloSetting ClusterId = new(nameof(LoireSiloOptions.ClusterId), "--cluster-id", "ID", "loire", "Orleans cluster id");
     public static readonly SiloSetting ServiceId = new(nameof(LoireSiloOptions.ServiceId), "--service-id", "ID", "loire", "Orleans service id");
     public static readonly SiloSetting Durability = new(nameof(LoireSiloOptions.Durability), "--durability", "full|normal", "full", "full: fsync every commit; normal: survive process crashes only");
     public static readonly SiloSetting MaxMessageSize = new(nameof(LoireSiloOptions.MaxMessageSize), "--max-message-size", "BYTES", "1048576", "largest message accepted");
     public static readonly SiloSetting EntityIdleTimeout = new(nameof(LoireSiloOptions.EntityIdleTimeout), "--entity-idle-timeout", "SECONDS", "120", "seconds without calls after which an entity grain deactivates, 10 to 86400");
 
+    public static readonly SiloSetting DepthInterval = new(nameof(LoireSiloOptions.DepthInterval), "--depth-interval", "SECONDS", "10", "seconds between two reads of every entity's depth for the depth gauges, 1 to 3600");
+    public static readonly SiloSetting MetricsMaxEntities = new(nameof(LoireSiloOptions.MetricsMaxEntities), "--metrics-max-entities", "COUNT", "1000", "most entities this silo exports depth gauges for (the deepest of its share), 0 to 1000000");
+
     public static IReadOnlyList<SiloSetting> All { get; } =
-        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout];
+        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ListenAddress, AdvertiseAddress, Kubernetes, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout,
+            DepthInterval, MetricsMaxEntities];
 
     /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>
     public static IDictionary<string, string> SwitchMappings { get; } =

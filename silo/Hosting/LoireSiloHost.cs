@@ -3,6 +3,7 @@ using System.Net;
 using Loire.Grains.Hosting;
 using Loire.Silo.Configuration;
 using Loire.Silo.Health;
+using Loire.Silo.Scaling;
 using Loire.Storage;
 using Loire.Storage.Redis;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -42,12 +43,13 @@ public sealed class LoireSiloHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.UseSiloSources(args);
         var options = LoireSiloOptionsBinder.Bind(builder.Configuration);
+        var endpoints = SiloEndpoints.Resolve(options);
         CreateDataDirectory(options);
 
         ConfigureLogging(builder.Logging);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options));
-        builder.UseOrleans(silo => ConfigureSilo(silo, options));
+        builder.UseOrleans(silo => ConfigureSilo(silo, options, endpoints));
         builder.Services.AddSiloTelemetry();
         builder.Services.AddSiloHealthChecks();
 
@@ -56,6 +58,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapPrometheusScrapingEndpoint();
         app.MapSiloHealthChecks();
+        app.MapScalerEndpoints();
         return new LoireSiloHost(app, options);
     }
 
@@ -104,15 +107,19 @@ public sealed class LoireSiloHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    private static void ConfigureSilo(ISiloBuilder silo, LoireSiloOptions options)
+    private static void ConfigureSilo(ISiloBuilder silo, LoireSiloOptions options, SiloEndpoints endpoints)
     {
         if (options.Cluster == ClusterMode.Redis)
         {
-            ConfigureRedisCluster(silo, options);
+            ConfigureRedisCluster(silo, options, endpoints);
         }
         else
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+
+            // Still advertised on loopback, where the in-process membership expects it; listening on every
+            // interface lets a single silo in a container take clients through a published port.
+            silo.Configure<EndpointOptions>(e => endpoints.ApplyTo(e, options.SiloPort, options.GatewayPort));
         }
 
         silo.AddLoire(broker =>
@@ -121,6 +128,8 @@ public sealed class LoireSiloHost : IAsyncDisposable
             broker.MaxMessageSizeBytes = checked((int)options.MaxMessageSize);
             broker.Durability = options.Durability;
             broker.EntityIdleTimeout = TimeSpan.FromSeconds(options.EntityIdleTimeout);
+            broker.DepthExportInterval = TimeSpan.FromSeconds(options.DepthInterval);
+            broker.MaxExportedEntities = checked((int)options.MetricsMaxEntities);
             if (options.Cluster == ClusterMode.Redis)
             {
                 broker.StoreFactory = services => CreateRedisStore(services, options);
@@ -141,18 +150,26 @@ public sealed class LoireSiloHost : IAsyncDisposable
             services.GetRequiredService<ILogger<RedisMessageStore>>(),
             services.GetService<IMeterFactory>());
 
-    /// <summary>Silos on this machine that find each other, and fail over, through one Redis.</summary>
-    private static void ConfigureRedisCluster(ISiloBuilder silo, LoireSiloOptions options)
+    /// <summary>Silos that find each other, and fail over, through one Redis.</summary>
+    private static void ConfigureRedisCluster(ISiloBuilder silo, LoireSiloOptions options, SiloEndpoints endpoints)
     {
         var redis = options.Redis ?? throw new InvalidOperationException("--cluster redis without --redis passed validation.");
+        if (options.Kubernetes)
+        {
+            // Registered before Loire's ClusterOptions so those win over ORLEANS_SERVICE_ID/ORLEANS_CLUSTER_ID: the
+            // message store's key prefix is the Loire service id. Kubernetes hosting then labels the pod with both ids.
+            silo.UseKubernetesHosting();
+        }
+
         silo.Configure<ClusterOptions>(cluster =>
         {
             cluster.ClusterId = options.ClusterId;
             cluster.ServiceId = options.ServiceId;
         });
 
-        // Silo and gateway listen on, and advertise, loopback only: the cluster lives on one machine.
-        silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+        // By default silo and gateway listen on, and advertise, loopback only: the cluster lives on one machine.
+        // Containers listen on every interface and advertise their own address (--listen-address, --advertise-address).
+        silo.Configure<EndpointOptions>(e => endpoints.ApplyTo(e, options.SiloPort, options.GatewayPort));
         silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = ConfigurationOptions.Parse(redis));
 
         // Grain state (the auto-delete index) in the same Redis, under "{ServiceId}/state/...", in Orleans' binary

@@ -12,6 +12,7 @@ namespace Loire.Storage.Redis;
 /// the payload hash; both are always written and removed together.</item>
 /// <item><c>P e</c>: hash, field = entity path, value = 4-byte big-endian kind followed by the description bytes.</item>
 /// <item><c>P ek</c>: sorted set, score 0, member = entity path: the catalog in ordinal (byte) order for ZRANGEBYLEX.</item>
+/// <item><c>P d</c>: hash, field = entity path, value = its encoded <see cref="EntityDepth"/>; only for paths in <c>P e</c>.</item>
 /// </list>
 /// </summary>
 internal sealed class RedisLayout(string prefix)
@@ -24,6 +25,9 @@ internal sealed class RedisLayout(string prefix)
 
     /// <summary>The catalog's ordered index.</summary>
     public RedisKey EntityIndex { get; } = prefix + "ek";
+
+    /// <summary>The recorded depths of every entity.</summary>
+    public RedisKey Depths { get; } = prefix + "d";
 
     /// <summary>The payload hash of an entity.</summary>
     public RedisKey Payloads(string entityPath) => Prefix + "m:" + entityPath;
@@ -61,7 +65,7 @@ internal sealed class RedisLayout(string prefix)
     /// <summary>
     /// The group-commit script. ARGV[1] is the key prefix, then one operation after another:
     /// <c>P entity seq payload state</c>, <c>U entity seq state</c>, <c>D entity seq</c>, <c>E path value</c>,
-    /// <c>X path</c> and <c>C path value</c> (create unless taken). It returns one 1/0 per C, in order. Arguments are
+    /// <c>X path</c>, <c>C path value</c> (create unless taken) and <c>T path depth</c> (only while the path is in the catalog). It returns one 1/0 per C, in order. Arguments are
     /// validated before they are queued, so no command of the script can fail half-way.
     /// </summary>
     public const string CommitScript = """
@@ -91,6 +95,7 @@ internal sealed class RedisLayout(string prefix)
           elseif op == 'X' then
             redis.call('DEL', p .. 'm:' .. ARGV[i + 1], p .. 's:' .. ARGV[i + 1])
             redis.call('HDEL', p .. 'e', ARGV[i + 1])
+            redis.call('HDEL', p .. 'd', ARGV[i + 1])
             redis.call('ZREM', p .. 'ek', ARGV[i + 1])
             i = i + 2
           elseif op == 'C' then
@@ -99,6 +104,11 @@ internal sealed class RedisLayout(string prefix)
               redis.call('ZADD', p .. 'ek', 0, ARGV[i + 1])
             end
             created[#created + 1] = added
+            i = i + 3
+          elseif op == 'T' then
+            if redis.call('HEXISTS', p .. 'e', ARGV[i + 1]) == 1 then
+              redis.call('HSET', p .. 'd', ARGV[i + 1], ARGV[i + 2])
+            end
             i = i + 3
           else
             return redis.error_reply('loire: unknown store operation ' .. tostring(op))

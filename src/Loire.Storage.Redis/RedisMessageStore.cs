@@ -218,18 +218,58 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
     /// and reads the entries with HMGET; the kind filter is applied client-side. Not a snapshot across pages.
     /// </remarks>
     public Task<IReadOnlyList<EntityRecord>> ListEntitiesAsync(int? kind, string? prefix, string? afterPath, int maxCount,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        ListCatalogAsync<EntityRecord>(prefix, afterPath, maxCount, async (paths, rows) =>
+        {
+            var values = await _database.HashGetAsync(_layout.Entities, paths).ConfigureAwait(false);
+            for (var i = 0; i < paths.Length; i++)
+            {
+                // A path whose entry vanished since the range read was deleted meanwhile.
+                if (!values[i].IsNull && RedisLayout.DecodeEntity(paths[i]!, values[i]) is { } entity && (kind is null || entity.Kind == kind))
+                {
+                    rows.Add(entity);
+                }
+            }
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Pages like <see cref="ListEntitiesAsync"/>; each page's entries and depths are read in one MULTI/EXEC.</remarks>
+    public Task<IReadOnlyList<EntityDepthRecord>> ListDepthsAsync(string? prefix, string? afterPath, int maxCount,
+        CancellationToken cancellationToken = default) =>
+        ListCatalogAsync<EntityDepthRecord>(prefix, afterPath, maxCount, async (paths, rows) =>
+        {
+            var transaction = _database.CreateTransaction();
+            var entries = transaction.HashGetAsync(_layout.Entities, paths);
+            var depths = transaction.HashGetAsync(_layout.Depths, paths);
+            if (!await transaction.ExecuteAsync().ConfigureAwait(false))
+            {
+                throw RedisStoreErrors.Unavailable("The Redis transaction reading the depths was not executed.", null);
+            }
+
+            var entryValues = await entries.ConfigureAwait(false);
+            var depthValues = await depths.ConfigureAwait(false);
+            for (var i = 0; i < paths.Length; i++)
+            {
+                if (!entryValues[i].IsNull && RedisLayout.DecodeEntity(paths[i]!, entryValues[i]) is { } entity)
+                {
+                    var depth = depthValues[i].IsNull ? null : EntityDepth.Decode((byte[])depthValues[i]!);
+                    rows.Add(new EntityDepthRecord(entity.Path, entity.Kind, depth));
+                }
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// Walks the catalog index from <paramref name="afterPath"/> (or <paramref name="prefix"/>) in chunks, handing each
+    /// chunk of paths that start with the prefix to <paramref name="readChunk"/>, until <paramref name="maxCount"/> rows.
+    /// </summary>
+    private Task<IReadOnlyList<T>> ListCatalogAsync<T>(string? prefix, string? afterPath, int maxCount,
+        Func<RedisValue[], List<T>, Task> readChunk, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         ThrowIfDisposed();
         return ReadAsync(async () =>
         {
-            var entities = new List<EntityRecord>();
-            if (maxCount == 0)
-            {
-                return (IReadOnlyList<EntityRecord>)entities;
-            }
-
+            var rows = new List<T>();
             var hasPrefix = !string.IsNullOrEmpty(prefix);
             RedisValue start = default;
             var exclude = Exclude.None;
@@ -243,7 +283,7 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
                 start = prefix;
             }
 
-            while (entities.Count < maxCount)
+            while (rows.Count < maxCount)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var paths = await _database.SortedSetRangeByValueAsync(_layout.EntityIndex, start, default, exclude,
@@ -270,16 +310,7 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
 
                 if (count > 0)
                 {
-                    var values = await _database.HashGetAsync(_layout.Entities, paths.AsSpan(0, count).ToArray()).ConfigureAwait(false);
-                    for (var i = 0; i < count && entities.Count < maxCount; i++)
-                    {
-                        // A path whose entry vanished since the range read was deleted meanwhile.
-                        if (!values[i].IsNull && RedisLayout.DecodeEntity(paths[i]!, values[i]) is { } entity &&
-                            (kind is null || entity.Kind == kind))
-                        {
-                            entities.Add(entity);
-                        }
-                    }
+                    await readChunk(paths.AsSpan(0, count).ToArray(), rows).ConfigureAwait(false);
                 }
 
                 if (pastPrefix || paths.Length < ListChunk)
@@ -291,7 +322,13 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
                 exclude = Exclude.Start;
             }
 
-            return (IReadOnlyList<EntityRecord>)entities;
+            // The last chunk may have gone past the count asked for.
+            if (rows.Count > maxCount)
+            {
+                rows.RemoveRange(maxCount, rows.Count - maxCount);
+            }
+
+            return (IReadOnlyList<T>)rows;
         }, cancellationToken);
     }
 

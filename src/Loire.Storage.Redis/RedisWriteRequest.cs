@@ -26,6 +26,7 @@ internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancel
     private static readonly RedisValue _delete = "D";
     private static readonly RedisValue _putEntity = "E";
     private static readonly RedisValue _deleteEntity = "X";
+    private static readonly RedisValue _putDepth = "T";
 
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -68,6 +69,11 @@ internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancel
                 case StoreOperationKind.DeleteEntity:
                     arguments.Add(_deleteEntity);
                     arguments.Add(operation.EntityPath);
+                    break;
+                case StoreOperationKind.PutDepth:
+                    arguments.Add(_putDepth);
+                    arguments.Add(operation.EntityPath);
+                    arguments.Add(operation.State);
                     break;
                 default:
                     throw new InvalidOperationException($"Unknown store operation {operation.Kind}.");

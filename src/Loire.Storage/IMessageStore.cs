@@ -29,4 +29,10 @@ public interface IMessageStore : IAsyncDisposable
 
     /// <summary>Catalog entries, ordered by path: those of <paramref name="kind"/> (any when null) whose path starts with <paramref name="prefix"/> (any when null) and sorts after <paramref name="afterPath"/> (from the first when null).</summary>
     Task<IReadOnlyList<EntityRecord>> ListEntitiesAsync(int? kind, string? prefix, string? afterPath, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Catalog entries of every kind with their recorded depths, ordered by path, filtered by <paramref name="prefix"/>
+    /// and <paramref name="afterPath"/> as <see cref="ListEntitiesAsync"/> does. Reads no message.
+    /// </summary>
+    Task<IReadOnlyList<EntityDepthRecord>> ListDepthsAsync(string? prefix, string? afterPath, int maxCount, CancellationToken cancellationToken = default);
 }

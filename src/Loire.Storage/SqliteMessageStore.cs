@@ -151,6 +151,15 @@ public sealed class SqliteMessageStore : IMessageStore, IDisposable
         return ReadAsync(() => _reader.ListEntities(kind, prefix, afterPath, maxCount, cancellationToken), cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EntityDepthRecord>> ListDepthsAsync(string? prefix, string? afterPath, int maxCount,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        ThrowIfDisposed();
+        return ReadAsync(() => _reader.ListDepths(prefix, afterPath, maxCount, cancellationToken), cancellationToken);
+    }
+
     /// <summary>
     /// Runs a full compaction pass now, after every batch queued before it: gives all free pages back to the file
     /// system and checkpoints the WAL, truncating it (unless a reader still needs it). The writer also does this on its

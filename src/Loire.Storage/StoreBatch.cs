@@ -39,7 +39,17 @@ public sealed class StoreBatch
         return this;
     }
 
-    /// <summary>Removes a catalog entry and every message of that entity path.</summary>
+    /// <summary>
+    /// Records the entity's depth next to its catalog entry (replacing the previous one); no-op when the entity has
+    /// no catalog entry by the time the batch applies.
+    /// </summary>
+    public StoreBatch PutDepth(string entityPath, EntityDepth depth)
+    {
+        _operations.Add(new StoreOperation(StoreOperationKind.PutDepth, entityPath, 0, default, depth.Encode(), null));
+        return this;
+    }
+
+    /// <summary>Removes a catalog entry, its depth and every message of that entity path.</summary>
     public StoreBatch DeleteEntity(string entityPath)
     {
         _operations.Add(new StoreOperation(StoreOperationKind.DeleteEntity, entityPath, 0, default, default, null));
@@ -55,6 +65,8 @@ public enum StoreOperationKind : byte
     DeleteMessage,
     PutEntity,
     DeleteEntity,
+    /// <summary>The encoded <see cref="EntityDepth"/> is in <see cref="StoreOperation.State"/>.</summary>
+    PutDepth,
 }
 
 /// <summary>One operation of a <see cref="StoreBatch"/>.</summary>

@@ -92,7 +92,7 @@ public sealed partial class ClusterTests
     /// <summary>Partition 0 is the entity's own grain and carries no partition label.</summary>
     private static IEnumerable<int> ReportedPartitions(string metrics, string entity) =>
         metrics.Split('\n')
-            .Where(line => line.StartsWith(ActiveMessagesMetric + "{", StringComparison.Ordinal))
+            .Where(line => line.StartsWith(HostedEntityMetric + "{", StringComparison.Ordinal))
             .Where(line => EntityLabel().Match(line) is { Success: true } match && match.Groups[1].Value == entity)
             .Select(line => PartitionLabel().Match(line) is { Success: true } match ? int.Parse(match.Groups[1].Value) : 0);
 

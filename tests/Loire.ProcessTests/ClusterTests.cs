@@ -11,7 +11,8 @@ namespace Loire.ProcessTests;
 [Collection(SiloProcessCollection.Name)]
 public sealed partial class ClusterTests(ITestOutputHelper log)
 {
-    private const string ActiveMessagesMetric = "loire_entity_active_messages";
+    // Reported, for each entity, by the silo its grain is active on: where an entity is placed.
+    private const string HostedEntityMetric = "loire_entity_locked_messages";
 
     private const string ClusterId = "loire-test";
 
@@ -223,8 +224,8 @@ public sealed partial class ClusterTests(ITestOutputHelper log)
         }
     }
 
-    private Task<SiloProcess> StartClusterSiloAsync(RedisServer redis, CancellationToken ct) =>
-        SiloProcess.StartAsync(log, ["--cluster", "redis", "--redis", redis.Configuration, "--cluster-id", ClusterId], ct);
+    private Task<SiloProcess> StartClusterSiloAsync(RedisServer redis, CancellationToken ct, params string[] extraArgs) =>
+        SiloProcess.StartAsync(log, ["--cluster", "redis", "--redis", redis.Configuration, "--cluster-id", ClusterId, .. extraArgs], ct);
 
     private static LoireClientOptions ClientOptions(params SiloProcess[] gateways)
     {
@@ -263,7 +264,7 @@ public sealed partial class ClusterTests(ITestOutputHelper log)
 
     private static IEnumerable<string> ReportedEntities(string metrics) =>
         metrics.Split('\n')
-            .Where(line => line.StartsWith(ActiveMessagesMetric + "{", StringComparison.Ordinal))
+            .Where(line => line.StartsWith(HostedEntityMetric + "{", StringComparison.Ordinal))
             .Select(line => EntityLabel().Match(line))
             .Where(match => match.Success)
             .Select(match => match.Groups[1].Value);

@@ -28,18 +28,8 @@ internal sealed class LoireInstruments
         _abandoned = meter.CreateCounter<long>("loire.messages.abandoned", "{message}", "Messages abandoned or whose lock expired.");
         _deadLettered = meter.CreateCounter<long>("loire.messages.dead_lettered", "{message}", "Messages moved to a dead-letter queue.");
         _expired = meter.CreateCounter<long>("loire.messages.expired", "{message}", "Messages whose time to live ran out.");
-        meter.CreateObservableGauge("loire.entity.active_messages", () => registry.Observe(static c => c.Active), "{message}",
-            "Active messages per entity (includes locked ones).");
-        meter.CreateObservableGauge("loire.entity.dead_letter_messages", () => registry.Observe(static c => c.DeadLetter), "{message}",
-            "Messages in each entity's dead-letter queue.");
-        meter.CreateObservableGauge("loire.entity.scheduled_messages", () => registry.Observe(static c => c.Scheduled), "{message}",
-            "Scheduled, not yet visible messages per entity.");
-        meter.CreateObservableGauge("loire.entity.deferred_messages", () => registry.Observe(static c => c.Deferred), "{message}",
-            "Deferred messages per entity.");
-        meter.CreateObservableGauge("loire.entity.locked_messages", () => registry.Observe(static c => c.Locked), "{message}",
-            "Messages currently locked by receivers per entity.");
-        meter.CreateObservableGauge("loire.entity.size", () => registry.Observe(static c => c.SizeInBytes), "By",
-            "Bytes held per entity.");
+        meter.CreateObservableGauge("loire.entity.locked_messages", registry.ObserveLocked, "{message}",
+            "Messages currently locked by receivers, per entity active on this silo.");
     }
 
     public void Sent(string entity, long count) => Add(_sent, entity, count);

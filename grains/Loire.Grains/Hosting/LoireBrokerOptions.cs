@@ -24,6 +24,15 @@ public sealed class LoireBrokerOptions
     /// <summary>Idle time after which an entity grain deactivates and frees its memory.</summary>
     public TimeSpan EntityIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How often each silo reads every entity's depth from the catalog for its depth gauges.</summary>
+    public TimeSpan DepthExportInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Most entities one silo exports per-entity depth gauges for (the deepest of its share); bounds the series a
+    /// scrape returns when there are millions of entities. 0 exports none.
+    /// </summary>
+    public int MaxExportedEntities { get; set; } = 1000;
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -35,6 +44,16 @@ public sealed class LoireBrokerOptions
         if (MaxMessageSizeBytes is < 1024 or > 100 * 1024 * 1024)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxMessageSizeBytes), MaxMessageSizeBytes, "Must be between 1 KiB and 100 MiB.");
+        }
+
+        if (DepthExportInterval < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DepthExportInterval), DepthExportInterval, "Must be at least 1 second.");
+        }
+
+        if (MaxExportedEntities is < 0 or > 1_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxExportedEntities), MaxExportedEntities, "Must be between 0 and 1,000,000.");
         }
 
         if (EntityIdleTimeout < TimeSpan.FromSeconds(10))

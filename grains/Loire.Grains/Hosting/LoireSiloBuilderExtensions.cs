@@ -1,5 +1,6 @@
 using Loire.Grains.AutoDelete;
 using Loire.Grains.Catalog;
+using Loire.Grains.Depth;
 using Loire.Grains.Diagnostics;
 using Loire.Grains.Persistence;
 using Loire.Grains.Queues;
@@ -40,6 +41,9 @@ public static class LoireSiloBuilderExtensions
         services.TryAddSingleton<GrainPayloadCodec>();
         services.TryAddSingleton<EntityMetricsRegistry>();
         services.TryAddSingleton<LoireInstruments>();
+        services.TryAddSingleton<EntityDepthQuery>();
+        services.TryAddSingleton<EntityDepthPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<EntityDepthPublisher>());
         services.AddAutoDeleteOnIdle();
         services.TryAddSingleton<QueueDeactivationWatch>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<QueueDeactivationWatch>());

@@ -66,13 +66,15 @@ internal sealed partial class QueueGrain
         }
 
         AddDuplicateRecords(batch, entries);
+        var scheduledCount = entries.Count(static e => e.State == MessageState.Scheduled);
         if (CanDeliverEarly(options, entries))
         {
-            await WriteDeliveringEarlyAsync(batch, entries, cancellationToken);
+            await WriteDeliveringEarlyAsync(batch, entries, batchBytes, cancellationToken);
         }
         else
         {
             _pendingCount += messages.Length;
+            _pendingScheduledCount += scheduledCount;
             _pendingBytes += batchBytes;
             try
             {
@@ -81,6 +83,7 @@ internal sealed partial class QueueGrain
             finally
             {
                 _pendingCount -= messages.Length;
+                _pendingScheduledCount -= scheduledCount;
                 _pendingBytes -= batchBytes;
             }
 
@@ -118,9 +121,16 @@ internal sealed partial class QueueGrain
     /// entries lands after their put) and a write about a message that does not exist is a no-op. If the commit
     /// fails, the entries leave the index, locked or not, and never come back; settlements wait for the outcome.
     /// </summary>
-    private async Task WriteDeliveringEarlyAsync(StoreBatch batch, MessageEntry[] entries, CancellationToken cancellationToken)
+    private async Task WriteDeliveringEarlyAsync(StoreBatch batch, MessageEntry[] entries, long batchBytes, CancellationToken cancellationToken)
     {
+        // Counted as pending only while the write is queued, so the depth it carries includes them; from the next
+        // line on they are in the index.
+        _pendingCount += entries.Length;
+        _pendingBytes += batchBytes;
         var write = WriteAsync(batch, cancellationToken);
+        _pendingCount -= entries.Length;
+        _pendingBytes -= batchBytes;
+
         if (write.IsCompleted)
         {
             // Refused before it was queued (cancelled, store stopped): nothing to offer early, the error goes to the sender.

@@ -61,6 +61,7 @@ internal sealed partial class QueueGrain
         if (changed)
         {
             DispatchWaiters();
+            ScheduleDepthRecord();
         }
 
         if (!_index.HasTimedWork && _expiredBacklog.Count == 0)

@@ -61,16 +61,17 @@ internal sealed partial class QueueGrain(
         await LoadSessionsAsync(cancellationToken);
         await LoadMessagesAsync(cancellationToken);
         await LoadRoutingStateAsync(cancellationToken);
-        metricsRegistry.Publish(Path, GetCounts);
+        metricsRegistry.Publish(Path, GetLockedCount);
         EnsureIdleClock();
+        ScheduleDepthRecord();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _timer?.Dispose();
         FailWaiters(() => new LoireException(LoireErrorReason.ServiceBusy, "The entity is moving; retry the receive.", Path));
         metricsRegistry.Remove(Path);
-        return Task.CompletedTask;
+        await RecordFinalDepthAsync();
     }
 
     public async Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default)
@@ -119,7 +120,8 @@ internal sealed partial class QueueGrain(
         _document = document;
         ConfigureSessions();
         _nextSequence = firstSequence;
-        metricsRegistry.Publish(Path, GetCounts);
+        metricsRegistry.Publish(Path, GetLockedCount);
+        ScheduleDepthRecord();
         LogCreated(Path, description.Kind);
     }
 
@@ -222,11 +224,18 @@ internal sealed partial class QueueGrain(
         _writesInFlight++;
         try
         {
+            AddDepth(batch);
             await store.CommitAsync(batch, cancellationToken);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
-            LogWriteFailed(Path, exception);
+            // The depth this write carried may not have landed: the next look records it again.
+            _recordedDepth = null;
+            if (exception is not OperationCanceledException)
+            {
+                LogWriteFailed(Path, exception);
+            }
+
             throw;
         }
         finally
@@ -236,6 +245,8 @@ internal sealed partial class QueueGrain(
                 _writesDrained?.TrySetResult();
                 _writesDrained = null;
             }
+
+            ScheduleDepthRecord();
         }
     }
 
@@ -265,8 +276,7 @@ internal sealed partial class QueueGrain(
         ? new(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' is a {kind}, not a queue or subscription.", Path)
         : new(LoireErrorReason.MessagingEntityNotFound, $"No queue or subscription named '{Path}'.", Path);
 
-    private EntityCounts GetCounts() => new(
-        _index.ActiveCount, _index.DeadLetterCount, _index.ScheduledCount, _index.DeferredCount, _index.LockedCount, _index.SizeInBytes);
+    private long GetLockedCount() => _index.LockedCount;
 
     private ReadOnlyMemory<byte> EncodeState(MessageEntry entry, MessageState state, SubQueueKind subQueue) =>
         codec.EncodeState(state, subQueue, entry.DeliveryCount, entry.DeadLetterReason, entry.DeadLetterErrorDescription, entry.DeadLetterSource);

@@ -215,6 +215,43 @@ internal sealed class QueueIndex
     }
 
     /// <summary>
+    /// The main queue's available entry with the lowest sequence number (the one waiting longest, but for abandoned
+    /// ones, which keep their place); null when none waits or the entity keeps them in sessions.
+    /// </summary>
+    public MessageEntry? OldestAvailable()
+    {
+        var heap = _available[(int)SubQueueKind.None];
+        while (heap.TryPeek(out var entry, out _))
+        {
+            if (entry.IsAvailable && !entry.IsRemoved && entry.SubQueue == SubQueueKind.None)
+            {
+                return entry;
+            }
+
+            // A stale heap slot (taken, withdrawn or moved): dropping it is what the next take would do.
+            heap.Dequeue();
+        }
+
+        return null;
+    }
+
+    /// <summary>The earliest time a scheduled entry comes due; null when none is scheduled.</summary>
+    public DateTimeOffset? NextScheduledAt()
+    {
+        while (_scheduled.TryPeek(out var entry, out var due))
+        {
+            if (!entry.IsRemoved && entry.State == MessageState.Scheduled)
+            {
+                return due;
+            }
+
+            _scheduled.Dequeue();
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Marks as settling and returns the unlocked entries whose time to live ran out by <paramref name="now"/>.
     /// A locked entry is skipped: its expiry is tracked again when the lock is released.
     /// </summary>

@@ -6,7 +6,7 @@ namespace Loire.Storage.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>Stored in <c>PRAGMA user_version</c>; bump with a migration when the layout changes.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Stored in <c>PRAGMA application_id</c> ("LOIR") so a foreign SQLite file is refused instead of altered.</summary>
     public const int ApplicationId = 0x4C4F4952;
@@ -32,6 +32,14 @@ internal static class SqliteSchema
             payload BLOB,
             state   BLOB,
             PRIMARY KEY (entity, seq)
+        );
+        """ + CreateDepthTable;
+
+    // Version 2: one recorded depth per catalog entry, read by listings without touching the messages.
+    private const string CreateDepthTable = """
+        CREATE TABLE IF NOT EXISTS depths (
+            path  TEXT NOT NULL PRIMARY KEY,
+            depth BLOB NOT NULL
         );
         """;
 
@@ -132,10 +140,22 @@ internal static class SqliteSchema
         }
 
         var foreignTables = Scalar<long>(connection,
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('entities', 'messages');");
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('entities', 'messages', 'depths');");
         if (foreignTables > 0)
         {
             throw new InvalidDataException($"'{databasePath}' holds tables that are not a Loire message store's.");
+        }
+
+        if (version == 1)
+        {
+            // Entities of a version-1 file have no recorded depth until their grain next writes; listings say so.
+            Execute(connection, $"""
+                BEGIN IMMEDIATE;
+                {CreateDepthTable}
+                PRAGMA user_version = {Version};
+                COMMIT;
+                """);
+            return;
         }
 
         // Version 0: a new file, or one whose creation never committed. The tables, the marker and the version

@@ -50,24 +50,37 @@ internal sealed class StoreReader(string databasePath)
 
     /// <summary>Up to <paramref name="maxCount"/> catalog entries in path order, filtered as <see cref="IMessageStore.ListEntitiesAsync"/> says.</summary>
     public IReadOnlyList<EntityRecord> ListEntities(int? kind, string? prefix, string? afterPath, int maxCount,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        ListCatalog("SELECT path, kind, description FROM entities", kind, prefix, afterPath, maxCount, ReadEntity, cancellationToken);
+
+    /// <summary>Up to <paramref name="maxCount"/> catalog entries with their recorded depths, in path order.</summary>
+    public IReadOnlyList<EntityDepthRecord> ListDepths(string? prefix, string? afterPath, int maxCount, CancellationToken cancellationToken) =>
+        ListCatalog("SELECT path, kind, depth FROM entities LEFT JOIN depths USING (path)", kind: null, prefix, afterPath, maxCount,
+            static reader => new EntityDepthRecord(reader.GetString(0), reader.GetInt32(1),
+                reader.IsDBNull(2) ? null : EntityDepth.Decode(reader.GetFieldValue<byte[]>(2))),
+            cancellationToken);
+
+    /// <summary>Runs <paramref name="select"/> (whose first column is the path) over the catalog in path order, filtered.</summary>
+    private List<T> ListCatalog<T>(string select, int? kind, string? prefix, string? afterPath, int maxCount,
+        Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
     {
-        var entities = new List<EntityRecord>();
+        var rows = new List<T>();
         if (maxCount == 0)
         {
-            return entities;
+            return rows;
         }
 
         using var connection = Open();
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT path, kind, description FROM entities WHERE 1 = 1");
+        var sql = new StringBuilder(select).Append(" WHERE 1 = 1");
         if (kind is { } k)
         {
             sql.Append(" AND kind = $kind");
             command.Parameters.AddWithValue("$kind", k);
         }
 
-        if (!string.IsNullOrEmpty(prefix))
+        var hasPrefix = !string.IsNullOrEmpty(prefix);
+        if (hasPrefix)
         {
             // Paths that start with the prefix sort together from the prefix on, so the scan begins there and
             // stops below at the first path that does not start with it.
@@ -84,19 +97,22 @@ internal sealed class StoreReader(string databasePath)
         sql.Append(" ORDER BY path");
         command.CommandText = sql.ToString();
         using var reader = command.ExecuteReader();
-        while (entities.Count < maxCount && reader.Read())
+        while (rows.Count < maxCount && reader.Read())
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var entity = ReadEntity(reader);
-            if (!string.IsNullOrEmpty(prefix) && !entity.Path.StartsWith(prefix, StringComparison.Ordinal))
+            if (rows.Count % CancellationCheckInterval == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (hasPrefix && !reader.GetString(0).StartsWith(prefix!, StringComparison.Ordinal))
             {
                 break;
             }
 
-            entities.Add(entity);
+            rows.Add(read(reader));
         }
 
-        return entities;
+        return rows;
     }
 
     /// <summary>Unused pages inside the database file.</summary>

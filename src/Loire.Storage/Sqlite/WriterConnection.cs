@@ -34,6 +34,8 @@ internal sealed class WriterConnection : IDisposable
     private readonly PreparedCommand _insertEntity;
     private readonly PreparedCommand _deleteEntity;
     private readonly PreparedCommand _deleteEntityMessages;
+    private readonly PreparedCommand _putDepth;
+    private readonly PreparedCommand _deleteDepth;
     private long _writtenBytes;
 
     private WriterConnection(SqliteConnection connection)
@@ -63,6 +65,12 @@ internal sealed class WriterConnection : IDisposable
             """, "$path", "$kind", "$description");
         _deleteEntity = new(connection, "DELETE FROM entities WHERE path = $path", "$path");
         _deleteEntityMessages = new(connection, "DELETE FROM messages WHERE entity = $entity", "$entity");
+        // A depth written after its entity was deleted (a late batch of the deleted grain) must not outlive it.
+        _putDepth = new(connection, """
+            INSERT INTO depths (path, depth) SELECT $path, $depth WHERE EXISTS (SELECT 1 FROM entities WHERE path = $path)
+            ON CONFLICT (path) DO UPDATE SET depth = excluded.depth
+            """, "$path", "$depth");
+        _deleteDepth = new(connection, "DELETE FROM depths WHERE path = $path", "$path");
     }
 
     /// <summary>Opens (creating when missing) the database file and compiles the writer's statements.</summary>
@@ -162,7 +170,11 @@ internal sealed class WriterConnection : IDisposable
                 break;
             case StoreOperationKind.DeleteEntity:
                 _deleteEntityMessages.Execute(operation.EntityPath);
+                _deleteDepth.Execute(operation.EntityPath);
                 _deleteEntity.Execute(operation.EntityPath);
+                break;
+            case StoreOperationKind.PutDepth:
+                _putDepth.Execute(operation.EntityPath, PreparedCommand.Blob(operation.State));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(operation), operation.Kind, "Unknown store operation.");
@@ -230,7 +242,7 @@ internal sealed class WriterConnection : IDisposable
         foreach (var command in new[]
         {
             _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint, _putMessage, _updateState,
-            _deleteMessage, _putEntity, _insertEntity, _deleteEntity, _deleteEntityMessages,
+            _deleteMessage, _putEntity, _insertEntity, _deleteEntity, _deleteEntityMessages, _putDepth, _deleteDepth,
         })
         {
             command.Dispose();

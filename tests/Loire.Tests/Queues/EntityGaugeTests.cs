@@ -6,7 +6,7 @@ using static Loire.Tests.Queues.QueueTestKit;
 
 namespace Loire.Tests.Queues;
 
-/// <summary>Per-entity depth gauges exist for active entities only, so a million idle queues cost no gauge memory.</summary>
+/// <summary>Live per-entity gauges (locks) exist for active entities only, so a million idle queues cost no gauge memory.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class EntityGaugeTests(ClusterFixture fixture)
 {
@@ -15,26 +15,26 @@ public sealed class EntityGaugeTests(ClusterFixture fixture)
     {
         var queue = await fixture.Client.CreateAdministrationClient().CreateTestQueueAsync();
         await fixture.Client.CreateSender(queue).SendMessageAsync(Message("m1"));
-        Assert.Equal(1, ActiveMessages(queue));
+        Assert.Equal(0, LockedMessages(queue));
 
         await fixture.Cluster.Client.GetGrain<IQueueGrain>(queue).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
-        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(ActiveMessages(queue) is null), Patience),
-            "The deactivated queue still reports its depth gauge.");
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(LockedMessages(queue) is null), Patience),
+            "The deactivated queue still reports its live gauge.");
 
         // The message is still there: the next call activates the queue, which publishes its gauges again.
         var received = await fixture.Client.CreateReceiver(queue).ReceiveMessageAsync(Patience);
         Assert.Equal("m1", received?.MessageId);
-        Assert.Equal(1, ActiveMessages(queue));
+        Assert.Equal(1, LockedMessages(queue));
     }
 
-    /// <summary>The queue's <c>loire.entity.active_messages</c> as the exporter would read it now; null when not reported.</summary>
-    private static long? ActiveMessages(string entity)
+    /// <summary>The queue's <c>loire.entity.locked_messages</c> as the exporter would read it now; null when not reported.</summary>
+    private static long? LockedMessages(string entity)
     {
         long? value = null;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Loire" && instrument.Name == "loire.entity.active_messages")
+            if (instrument.Meter.Name == "Loire" && instrument.Name == "loire.entity.locked_messages")
             {
                 l.EnableMeasurementEvents(instrument);
             }
