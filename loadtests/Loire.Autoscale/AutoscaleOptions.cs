@@ -32,6 +32,9 @@ internal sealed record AutoscaleOptions
     /// <summary>Messages of the burst that builds the backlog.</summary>
     public int Messages { get; init; } = 20_000;
 
+    /// <summary>The burst's total messages per second; 0 sends flat out. A paced burst lets the backlog, and the silos, grow in steps.</summary>
+    public int SendRate { get; init; }
+
     /// <summary>Consumers' total messages per second: slower than the burst, so a backlog builds.</summary>
     public int ConsumeRate { get; init; } = 500;
 
@@ -66,6 +69,7 @@ internal sealed record AutoscaleOptions
                 "--queues" => options with { Queues = Positive(args[i], value) },
                 "--prefix" => options with { Prefix = value },
                 "--messages" => options with { Messages = Positive(args[i], value) },
+                "--send-rate" => options with { SendRate = Positive(args[i], value) },
                 "--consume-rate" => options with { ConsumeRate = Positive(args[i], value) },
                 "--trickle-rate" => options with { TrickleRate = Positive(args[i], value) },
                 "--timeout-secs" => options with { Timeout = TimeSpan.FromSeconds(Positive(args[i], value)) },

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Loire.Client;
@@ -77,8 +78,16 @@ internal sealed class Workload(LoireClient client, AutoscaleOptions options) : I
     {
         var sender = client.CreateSender(options.QueueName(queue));
         var mine = Enumerable.Range(0, options.Messages).Where(i => i % options.Queues == queue).ToList();
+        var pace = Stopwatch.StartNew();
+        var sent = 0;
         foreach (var batch in mine.Chunk(BatchSize))
         {
+            if (options.SendRate > 0 && TimeSpan.FromSeconds((double)sent * options.Queues / options.SendRate) - pace.Elapsed is { Ticks: > 0 } ahead)
+            {
+                await Task.Delay(ahead);
+            }
+
+            sent += batch.Length;
             // Until it is acknowledged: the same MessageIds again cannot store a message twice.
             while (true)
             {
