@@ -118,7 +118,7 @@ internal sealed class AutoscaleController(AutoscaleOptions options, SiloFleet fl
     private async Task ScaleInAsync(long current, int desired)
     {
         timeline.Row(current, fleet.Count,
-            $"scale-in {fleet.Count} -> {desired}: depth {current} wants {_policy.Recommend(current)} for {options.ScaleInStabilization.TotalSeconds:0} s; SIGTERM to the newest silo");
+            $"scale-in {fleet.Count} -> {desired}: every recommendation of the last {options.ScaleInStabilization.TotalSeconds:0} s below {fleet.Count}; SIGTERM to the newest silo");
         var stopped = await fleet.StopNewestAsync();
         _scaleIns.Add(stopped);
         _lastScaleIn = timeline.Now;
