@@ -28,7 +28,8 @@ require_redis() {
     apt-get update -qq && apt-get install -y -qq redis-server
 }
 
-# The deploy tests validate the manifests with npm packages run by node, and prometheus.yml with promtool. promtool
+# The deploy tests validate the manifests with npm packages run by node, and prometheus.yml with promtool; the Azure
+# grain storage tests install the Azurite emulator with npm (pinned, cached per machine) and run it with node. promtool
 # is taken out of Debian's prometheus package without installing it, which on a machine with an init system would
 # also start a Prometheus server on every interface.
 require_deploy_tools() {

@@ -27,6 +27,11 @@ public sealed class LoireSiloOptions
 
     /// <summary>Kubernetes hosting: silo name, advertised address and pod monitoring come from the pod.</summary>
     public bool Kubernetes { get; set; }
+    /// <summary>Where Orleans grain state lives; unset means <see cref="EffectiveGrainStorage"/>'s default for the cluster mode.</summary>
+    public GrainStorageKind? GrainStorage { get; set; }
+
+    /// <summary>Azure Storage connection string for <see cref="GrainStorageKind.Azure"/>; it carries the account key.</summary>
+    public string? AzureStorage { get; set; }
 
     public string ClusterId { get; set; } = "loire";
 
@@ -44,6 +49,13 @@ public sealed class LoireSiloOptions
 
     /// <summary>Most entities this silo exports per-entity depth gauges for (the deepest of its share).</summary>
     public long MetricsMaxEntities { get; set; } = 1000;
+
+    /// <summary>
+    /// <see cref="GrainStorage"/>, or the storage the cluster mode already has: the embedded store on one silo, the
+    /// cluster's Redis in cluster mode.
+    /// </summary>
+    public GrainStorageKind EffectiveGrainStorage =>
+        GrainStorage ?? (Cluster == ClusterMode.Redis ? GrainStorageKind.Redis : GrainStorageKind.Embedded);
 
     /// <summary><see cref="DataDir"/> resolved against the working directory.</summary>
     public string DataDirFullPath => Path.GetFullPath(DataDir);

@@ -27,6 +27,8 @@ public static class LoireSiloOptionsBinder
         options.ListenAddress = reader.String(SiloSettings.ListenAddress) ?? options.ListenAddress;
         options.AdvertiseAddress = reader.String(SiloSettings.AdvertiseAddress) ?? options.AdvertiseAddress;
         options.Kubernetes = reader.Boolean(SiloSettings.Kubernetes) ?? options.Kubernetes;
+        options.GrainStorage = reader.Enum<GrainStorageKind>(SiloSettings.GrainStorage) ?? options.GrainStorage;
+        options.AzureStorage = reader.String(SiloSettings.AzureStorage) ?? options.AzureStorage;
         options.ClusterId = reader.String(SiloSettings.ClusterId) ?? options.ClusterId;
         options.ServiceId = reader.String(SiloSettings.ServiceId) ?? options.ServiceId;
         options.Durability = reader.Enum<SqliteDurability>(SiloSettings.Durability) ?? options.Durability;

@@ -67,6 +67,40 @@ public static class LoireSiloOptionsValidator
         {
             yield return $"invalid value '{options.Redis}' for {SiloSettings.Redis.DisplayName}: expected a Redis connection string such as 127.0.0.1:6379";
         }
+
+        foreach (var error in ValidateGrainStorage(options))
+        {
+            yield return error;
+        }
+    }
+
+    private static IEnumerable<string> ValidateGrainStorage(LoireSiloOptions options)
+    {
+        var storage = options.EffectiveGrainStorage;
+        if (storage == GrainStorageKind.Embedded && options.Cluster == ClusterMode.Redis)
+        {
+            // The catalog-backed grain storage checks ETags in the silo, which is only safe with one writer.
+            yield return $"{SiloSettings.GrainStorage.DisplayName} embedded needs {SiloSettings.Cluster.Flag} localhost: a cluster keeps grain state in redis or azure";
+        }
+
+        if (storage == GrainStorageKind.Redis && options.Cluster != ClusterMode.Redis && options.Redis is null)
+        {
+            yield return $"{SiloSettings.Redis.DisplayName} is required with {SiloSettings.GrainStorage.Flag} redis";
+        }
+
+        if (options.AzureStorage is null)
+        {
+            if (storage == GrainStorageKind.Azure)
+            {
+                yield return $"{SiloSettings.AzureStorage.DisplayName} is required with {SiloSettings.GrainStorage.Flag} azure";
+            }
+        }
+        else if (AzureStorageAccount.FindProblem(options.AzureStorage) is { } problem)
+        {
+            // The value is not repeated: a connection string carries the account key.
+            yield return $"invalid value for {SiloSettings.AzureStorage.DisplayName}: {problem}; expected an Azure Storage connection string "
+                + "such as DefaultEndpointsProtocol=https;AccountName=NAME;AccountKey=KEY;EndpointSuffix=core.windows.net, or UseDevelopmentStorage=true";
+        }
     }
 
     /// <summary>

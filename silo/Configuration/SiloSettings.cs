@@ -8,13 +8,15 @@ public static class SiloSettings
     public static readonly SiloSetting DataDir = new(nameof(LoireSiloOptions.DataDir), "--data-dir", "PATH", "./data", "folder of the embedded message store");
     public static readonly SiloSetting SiloPort = new(nameof(LoireSiloOptions.SiloPort), "--silo-port", "PORT", "11111", "silo-to-silo port");
     public static readonly SiloSetting GatewayPort = new(nameof(LoireSiloOptions.GatewayPort), "--gateway-port", "PORT", "30000", "client gateway port");
-    public static readonly SiloSetting HttpPort = new(nameof(LoireSiloOptions.HttpPort), "--http-port", "PORT", "5080", "HTTP port: /health, /metrics, /dashboard");
+    public static readonly SiloSetting HttpPort = new(nameof(LoireSiloOptions.HttpPort), "--http-port", "PORT", "5080", "HTTP port: /health, /metrics, /scaler, /dashboard");
     public static readonly SiloSetting HttpHost = new(nameof(LoireSiloOptions.HttpHost), "--http-host", "ADDRESS", "127.0.0.1", "HTTP listen address: an IP address or localhost");
     public static readonly SiloSetting Cluster = new(nameof(LoireSiloOptions.Cluster), "--cluster", "localhost|redis", "localhost", "clustering mode");
     public static readonly SiloSetting Redis = new(nameof(LoireSiloOptions.Redis), "--redis", "HOST:PORT", "none", "Redis connection string for --cluster redis");
     public static readonly SiloSetting ListenAddress = new(nameof(LoireSiloOptions.ListenAddress), "--listen-address", "IP", "127.0.0.1; 0.0.0.0 with --kubernetes true", "silo and gateway listen address: an IP address, 0.0.0.0 for every interface");
     public static readonly SiloSetting AdvertiseAddress = new(nameof(LoireSiloOptions.AdvertiseAddress), "--advertise-address", "IP|HOST", "the listen address; the pod IP with --kubernetes true", "address other silos and clients reach this silo at, --cluster redis only; a host name is resolved at start");
     public static readonly SiloSetting Kubernetes = new(nameof(LoireSiloOptions.Kubernetes), "--kubernetes", "true|false", "false", "Kubernetes hosting (needs --cluster redis): silo name and address from POD_NAME, POD_NAMESPACE, POD_IP; dead silos' pods are watched");
+    public static readonly SiloSetting GrainStorage = new(nameof(LoireSiloOptions.GrainStorage), "--grain-storage", "embedded|redis|azure", "embedded, redis with --cluster redis", "where Orleans grain state (the auto-delete index) lives");
+    public static readonly SiloSetting AzureStorage = new(nameof(LoireSiloOptions.AzureStorage), "--azure-storage", "CONNSTRING", "none", "Azure Storage connection string for --grain-storage azure");
     public static readonly SiloSetting ClusterId = new(nameof(LoireSiloOptions.ClusterId), "--cluster-id", "ID", "loire", "Orleans cluster id");
     public static readonly SiloSetting ServiceId = new(nameof(LoireSiloOptions.ServiceId), "--service-id", "ID", "loire", "Orleans service id");
     public static readonly SiloSetting Durability = new(nameof(LoireSiloOptions.Durability), "--durability", "full|normal", "full", "full: fsync every commit; normal: survive process crashes only");
@@ -25,7 +27,7 @@ public static class SiloSettings
     public static readonly SiloSetting MetricsMaxEntities = new(nameof(LoireSiloOptions.MetricsMaxEntities), "--metrics-max-entities", "COUNT", "1000", "most entities this silo exports depth gauges for (the deepest of its share), 0 to 1000000");
 
     public static IReadOnlyList<SiloSetting> All { get; } =
-        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ListenAddress, AdvertiseAddress, Kubernetes, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout,
+        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ListenAddress, AdvertiseAddress, Kubernetes, GrainStorage, AzureStorage, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout,
             DepthInterval, MetricsMaxEntities];
 
     /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>

@@ -10,10 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using Orleans.Persistence;
 using Orleans.Runtime;
-using Orleans.Serialization;
-using Orleans.Storage;
 using StackExchange.Redis;
 
 namespace Loire.Silo.Hosting;
@@ -69,6 +66,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
             ? $"redis {Options.Redis}"
             : $"embedded {Options.DataDirFullPath} ({Options.Durability} durability)";
         SiloLog.LogStarting(_logger, Options.Cluster, Options.ClusterId, Options.ServiceId, Options.SiloPort, Options.GatewayPort, store);
+        SiloLog.LogGrainStorage(_logger, SiloGrainStorage.Describe(Options));
         var portsInUse = OrleansPortProbe.FindPortsInUse(Options);
         foreach (var (setting, port) in portsInUse)
         {
@@ -77,6 +75,13 @@ public sealed class LoireSiloHost : IAsyncDisposable
 
         if (portsInUse.Count > 0)
         {
+            return 1;
+        }
+
+        if (Options.EffectiveGrainStorage == GrainStorageKind.Azure
+            && await AzureTableProbe.FindProblemAsync(Options.AzureStorage!, SiloGrainStorage.AzureTableName, CancellationToken.None) is { } problem)
+        {
+            SiloLog.LogGrainStorageUnavailable(_logger, SiloGrainStorage.Describe(Options), problem);
             return 1;
         }
 
@@ -122,6 +127,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
             silo.Configure<EndpointOptions>(e => endpoints.ApplyTo(e, options.SiloPort, options.GatewayPort));
         }
 
+        SiloGrainStorage.Add(silo, options);
         silo.AddLoire(broker =>
         {
             broker.DataDirectory = options.DataDirFullPath;
@@ -171,13 +177,6 @@ public sealed class LoireSiloHost : IAsyncDisposable
         // Containers listen on every interface and advertise their own address (--listen-address, --advertise-address).
         silo.Configure<EndpointOptions>(e => endpoints.ApplyTo(e, options.SiloPort, options.GatewayPort));
         silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-
-        // Grain state (the auto-delete index) in the same Redis, under "{ServiceId}/state/...", in Orleans' binary
-        // format so a renamed type keeps its alias. Registered before AddLoire, which otherwise backs it with the
-        // message store. Messages and entity definitions stay in the message store, committed together.
-        silo.AddRedisGrainStorage(LoireSiloBuilderExtensions.GrainStorageName, storage => storage.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-        silo.Services.AddOptions<RedisStorageOptions>(LoireSiloBuilderExtensions.GrainStorageName)
-            .Configure<Serializer>((storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
 
         // Fast failover (issue target: serving again within 5 s of a kill -9). The defaults (5 s probes, 3 misses)
         // take about 12.5 s to declare a silo dead. Here each silo probes its peers every 1 s (ProbeTimeout; the

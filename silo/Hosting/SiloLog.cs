@@ -23,4 +23,10 @@ public static partial class SiloLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "Cannot start: {Flag} {Port} is already in use by another process")]
     public static partial void LogPortInUse(ILogger logger, string flag, int port);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Orleans grain state (the auto-delete index) in {GrainStorage}")]
+    public static partial void LogGrainStorage(ILogger logger, string grainStorage);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Critical, Message = "Cannot start: Orleans grain state cannot be kept in {GrainStorage}: {Problem}")]
+    public static partial void LogGrainStorageUnavailable(ILogger logger, string grainStorage, string problem);
 }

@@ -36,8 +36,13 @@ public sealed class SiloProcessTests(ITestOutputHelper log)
         await silo.KillAsync();
         await silo.RestartAsync(ct);
 
-        await using var reconnected = new LoireClient(silo.Gateway);
+        // Before anything activates the queue, its depth in the catalog counts every acknowledged send not completed
+        // (completions of the last second before the kill may still be counted: never fewer than what is there).
         var remainingCount = total - completedBeforeKill;
+        using var http = new HttpClient { BaseAddress = silo.HttpAddress };
+        Assert.InRange(await ScalerActiveMessagesAsync(http, queue, ct), remainingCount, total);
+
+        await using var reconnected = new LoireClient(silo.Gateway);
         var drain = reconnected.CreateReceiver(queue);
         var received = await IndexedMessages.ReceiveAndCompleteAsync(drain, remainingCount, TimeSpan.FromSeconds(90), ct);
         received.AddRange(await IndexedMessages.ReceiveLeftoversAsync(drain, ct));
@@ -57,6 +62,20 @@ public sealed class SiloProcessTests(ITestOutputHelper log)
         var properties = await reconnected.CreateAdministrationClient().GetQueueRuntimePropertiesAsync(queue, ct);
         Assert.Equal(0L, properties.ActiveMessageCount);
         Assert.Equal(0L, properties.TotalMessageCount);
+
+        // The drained queue's catalog depth follows within about a second of the last completion.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await ScalerActiveMessagesAsync(http, queue, ct) != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The catalog depth of the drained queue did not reach 0.");
+            await Task.Delay(100, ct);
+        }
+    }
+
+    private static async Task<long> ScalerActiveMessagesAsync(HttpClient http, string entity, CancellationToken ct)
+    {
+        using var depth = JsonDocument.Parse(await http.GetStringAsync($"scaler/v1/depth?entity={entity}", ct));
+        return depth.RootElement.GetProperty("activeMessages").GetInt64();
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Loire.Grains.AutoDelete;
 
 /// <summary>
 /// A bucket of the AutoDeleteOnIdle index (see <see cref="IAutoDeleteIndexGrain"/>). Its entries are grain state in
-/// <see cref="LoireSiloBuilderExtensions.GrainStorageName"/>: Redis in a cluster, the message store on a single silo.
+/// <see cref="LoireSiloBuilderExtensions.GrainStorageName"/>: Redis in a cluster (or Azure Tables, --grain-storage azure), the message store on a single silo.
 /// </summary>
 [GrainType("loire-auto-delete-index")]
 internal sealed partial class AutoDeleteIndexGrain(

@@ -66,33 +66,17 @@ internal sealed partial class QueueGrain
         }
     }
 
-    private async Task RecordDepthAsync(CancellationToken cancellationToken)
+    private Task RecordDepthAsync(CancellationToken cancellationToken)
     {
         _depthTimer?.Dispose();
         _depthTimer = null;
-        if (_document is null || _writesInFlight > 0)
-        {
-            // A write in flight records the depth and schedules the next look when it ends.
-            return;
-        }
 
-        if (_recordedDepth is { } recorded && recorded.SameCountsAs(CurrentDepth()))
-        {
-            return;
-        }
-
-        try
-        {
-            await WriteAsync(new StoreBatch(), CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            LogDepthWriteFailed(Path, exception);
-        }
+        // A write in flight records the depth and schedules the next look when it ends.
+        return _writesInFlight > 0 ? Task.CompletedTask : RecordDepthIfChangedAsync();
     }
 
-    /// <summary>Records the depth one last time, so the catalog is exact while the entity is idle.</summary>
-    private async Task RecordFinalDepthAsync()
+    /// <summary>Records the depth unless the last recorded one has the same counts; on deactivation, so the catalog is exact while the entity is idle.</summary>
+    private async Task RecordDepthIfChangedAsync()
     {
         _depthTimer?.Dispose();
         _depthTimer = null;
@@ -107,7 +91,7 @@ internal sealed partial class QueueGrain
         }
         catch (Exception exception)
         {
-            // The next activation records it again.
+            // Recorded by the next write, or the next activation.
             LogDepthWriteFailed(Path, exception);
         }
     }

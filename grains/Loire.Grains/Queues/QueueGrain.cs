@@ -71,7 +71,7 @@ internal sealed partial class QueueGrain(
         _timer?.Dispose();
         FailWaiters(() => new LoireException(LoireErrorReason.ServiceBusy, "The entity is moving; retry the receive.", Path));
         metricsRegistry.Remove(Path);
-        await RecordFinalDepthAsync();
+        await RecordDepthIfChangedAsync();
     }
 
     public async Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Xunit.Abstractions;
 
@@ -14,18 +13,13 @@ public sealed class RedisServer : IAsyncDisposable
 {
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly ITestOutputHelper? _log;
-    private readonly string _root;
-    private readonly ProcessOutput _output = new();
-    private Process? _process;
-
+    private readonly ServerProcess _server;
     private readonly string _executable;
 
-    private RedisServer(ITestOutputHelper? log, string executable, string root, int port)
+    private RedisServer(ServerProcess server, string executable, int port)
     {
-        _log = log;
+        _server = server;
         _executable = executable;
-        _root = root;
         Port = port;
     }
 
@@ -35,19 +29,19 @@ public sealed class RedisServer : IAsyncDisposable
     public string Configuration => $"127.0.0.1:{Port}";
 
     /// <summary>Process id of redis-server itself, started without a shell.</summary>
-    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("Redis was never started.");
+    public int ProcessId => _server.ProcessId;
 
-    public string Output => _output.Text;
+    public string Output => _server.Output;
 
     /// <summary>Starts redis-server and waits until it accepts connections; fails clearly when it is not installed.</summary>
     public static async Task<RedisServer> StartAsync(ITestOutputHelper? log = null, CancellationToken cancellationToken = default)
     {
-        var executable = FindExecutable()
+        var executable = ExecutableSearch.Find("redis-server")
             ?? throw new InvalidOperationException(
                 "redis-server is not installed (not found on PATH); the cluster tests need it. Install it with "
                 + "'apt-get install -y redis-server' (test.sh does this).");
         var root = Directory.CreateTempSubdirectory("loire-redis-").FullName;
-        var server = new RedisServer(log, executable, root, FreePorts.Pick(1)[0]);
+        var server = new RedisServer(new ServerProcess("redis-server", log, root), executable, FreePorts.Pick(1)[0]);
         try
         {
             await server.LaunchAsync(cancellationToken);
@@ -61,23 +55,7 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>SIGKILL: Redis stops at once, keeping only what its AOF already holds.</summary>
-    public async Task KillAsync()
-    {
-        if (_process is null)
-        {
-            return;
-        }
-
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _output.Mark($"redis-server pid {_process.Id} killed");
-        _process.Dispose();
-        _process = null;
-    }
+    public Task KillAsync() => _server.KillAsync();
 
     /// <summary>Starts Redis again on the same port and folder; it replays its AOF before it answers PING.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
@@ -86,29 +64,10 @@ public sealed class RedisServer : IAsyncDisposable
         await LaunchAsync(cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync();
-        WriteOutputToTestLog();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is not worth failing a test over.
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task LaunchAsync(CancellationToken cancellationToken)
+    private Task LaunchAsync(CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(_executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _root,
-        };
         string[] args =
         [
             "--port", Port.ToString(),
@@ -116,37 +75,9 @@ public sealed class RedisServer : IAsyncDisposable
             "--save", "",
             "--appendonly", "yes",
             "--appendfsync", "always",
-            "--dir", _root,
+            "--dir", _server.Root,
         ];
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => _output.Add("out", e.Data);
-        process.ErrorDataReceived += (_, e) => _output.Add("err", e.Data);
-        process.Start();
-        _process = process;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _output.Mark($"redis-server pid {process.Id} port {Port}");
-
-        var deadline = DateTime.UtcNow + ReadyTimeout;
-        while (!await AnswersPingAsync(cancellationToken))
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode} before it was ready.{Environment.NewLine}{Output}");
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"redis-server did not answer PING within {ReadyTimeout.TotalSeconds:0} s.{Environment.NewLine}{Output}");
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
+        return _server.StartAsync(_executable, args, $"port {Port}", AnswersPingAsync, ReadyTimeout, cancellationToken);
     }
 
     private async Task<bool> AnswersPingAsync(CancellationToken cancellationToken)
@@ -168,34 +99,6 @@ public sealed class RedisServer : IAsyncDisposable
         catch (IOException)
         {
             return false;
-        }
-    }
-
-    private static string? FindExecutable()
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/sbin")
-            .Append("/usr/bin")
-            .Select(dir => Path.Combine(dir, "redis-server"))
-            .FirstOrDefault(File.Exists);
-    }
-
-    private void WriteOutputToTestLog()
-    {
-        if (_log is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _log.WriteLine($"redis port {Port}; dir {_root}");
-            _log.WriteLine(Output);
-        }
-        catch (InvalidOperationException)
-        {
-            // The test has already finished; its log is closed.
         }
     }
 }

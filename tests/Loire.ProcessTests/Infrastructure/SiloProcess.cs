@@ -230,21 +230,6 @@ public sealed class SiloProcess : IAsyncDisposable
             : throw new FileNotFoundException($"No silo at {path}: build silo/Loire.Silo in the same configuration, or set {SiloDllVariable}.", path);
     }
 
-    private void WriteOutputToTestLog()
-    {
-        if (_log is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _log.WriteLine($"silo ports: silo {SiloPort}, gateway {GatewayPort}, http {HttpPort}; data {DataDirectory}");
-            _log.WriteLine(Output);
-        }
-        catch (InvalidOperationException)
-        {
-            // The test has already finished; its log is closed.
-        }
-    }
+    private void WriteOutputToTestLog() =>
+        TestLog.Write(_log, $"silo ports: silo {SiloPort}, gateway {GatewayPort}, http {HttpPort}; data {DataDirectory}", Output);
 }

@@ -113,7 +113,7 @@ public sealed class EntityDepthTests(ClusterFixture fixture)
         Assert.Equal(export.OwnedCount, export.Entities.Length);
         var entry = Assert.Single(export.Entities, e => e.Path == queue);
         Assert.Equal(2, entry.ActiveMessages);
-        Assert.Equal(2, GaugeValue("loire.entity.active_messages", queue));
+        Assert.Equal(2, LoireGauges.Read("loire.entity.active_messages", queue));
     }
 
     [Fact]
@@ -135,35 +135,8 @@ public sealed class EntityDepthTests(ClusterFixture fixture)
     private IQueueGrain Grain(string path) => fixture.Cluster.Client.GetGrain<IQueueGrain>(path);
 
     // The live gauge exists exactly while the entity's grain is active (see EntityGaugeTests).
-    private static bool IsActive(string path) => GaugeValue("loire.entity.locked_messages", path) is not null;
+    private static bool IsActive(string path) => LoireGauges.Read("loire.entity.locked_messages", path) is not null;
 
     private static string Describe(EntityDepthSummary? d) => d is null ? "none" :
         $"{{Active:{d.ActiveMessages}, Scheduled:{d.ScheduledMessages}, Deferred:{d.DeferredMessages}, DeadLetter:{d.DeadLetterMessages}, Recorded:{d.IsRecorded}}}";
-
-    /// <summary>An instrument's value for one entity as the exporter would read it now; null when not reported.</summary>
-    private static long? GaugeValue(string instrumentName, string entity)
-    {
-        long? value = null;
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "Loire" && instrument.Name == instrumentName)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, measurement, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "entity" && Equals(tag.Value, entity))
-                {
-                    value = measurement;
-                }
-            }
-        });
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return value;
-    }
 }

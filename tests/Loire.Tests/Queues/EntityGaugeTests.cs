@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Loire.Grains;
 using Loire.Tests.Infrastructure;
 using Orleans.Core.Internal;
@@ -27,30 +26,5 @@ public sealed class EntityGaugeTests(ClusterFixture fixture)
         Assert.Equal(1, LockedMessages(queue));
     }
 
-    /// <summary>The queue's <c>loire.entity.locked_messages</c> as the exporter would read it now; null when not reported.</summary>
-    private static long? LockedMessages(string entity)
-    {
-        long? value = null;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "Loire" && instrument.Name == "loire.entity.locked_messages")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, measurement, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "entity" && Equals(tag.Value, entity))
-                {
-                    value = measurement;
-                }
-            }
-        });
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return value;
-    }
+    private static long? LockedMessages(string entity) => LoireGauges.Read("loire.entity.locked_messages", entity);
 }
