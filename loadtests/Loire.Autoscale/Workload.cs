@@ -17,7 +17,7 @@ internal sealed class Workload(LoireClient client, AutoscaleOptions options) : I
     private const int ReceiveBatch = 20;
     private static readonly TimeSpan s_receiveWait = TimeSpan.FromSeconds(5);
 
-    private readonly CancellationTokenSource _trickle = new();
+    private readonly CancellationTokenSource _stopSending = new();
     private readonly CancellationTokenSource _consumers = new();
     private Task _producing = Task.CompletedTask;
     private Task _consuming = Task.CompletedTask;
@@ -49,11 +49,11 @@ internal sealed class Workload(LoireClient client, AutoscaleOptions options) : I
 
     public void Start()
     {
-        BurstSent = Task.WhenAll(Enumerable.Range(0, options.Queues).Select(q => Task.Run(() => SendBurstAsync(q))));
+        BurstSent = Task.WhenAll(Enumerable.Range(0, options.Queues).Select(q => Task.Run(() => SendBurstAsync(q, _stopSending.Token))));
         _producing = Task.Run(async () =>
         {
             await BurstSent;
-            await TrickleAsync(_trickle.Token);
+            await TrickleAsync(_stopSending.Token);
         });
         _consuming = Task.WhenAll(Enumerable.Range(0, options.Queues).Select(q => Task.Run(() => ConsumeAsync(q, _consumers.Token))));
     }
@@ -61,7 +61,7 @@ internal sealed class Workload(LoireClient client, AutoscaleOptions options) : I
     /// <summary>Stops sending; returns once the last send is answered.</summary>
     public async Task StopProducingAsync()
     {
-        await _trickle.CancelAsync();
+        await _stopSending.CancelAsync();
         await _producing;
     }
 
@@ -70,11 +70,11 @@ internal sealed class Workload(LoireClient client, AutoscaleOptions options) : I
         await StopProducingAsync();
         await _consumers.CancelAsync();
         await _consuming;
-        _trickle.Dispose();
+        _stopSending.Dispose();
         _consumers.Dispose();
     }
 
-    private async Task SendBurstAsync(int queue)
+    private async Task SendBurstAsync(int queue, CancellationToken stop)
     {
         var sender = client.CreateSender(options.QueueName(queue));
         var mine = Enumerable.Range(0, options.Messages).Where(i => i % options.Queues == queue).ToList();
@@ -84,18 +84,22 @@ internal sealed class Workload(LoireClient client, AutoscaleOptions options) : I
         {
             if (options.SendRate > 0 && TimeSpan.FromSeconds((double)sent * options.Queues / options.SendRate) - pace.Elapsed is { Ticks: > 0 } ahead)
             {
-                await Task.Delay(ahead);
+                await Task.Delay(ahead, CancellationToken.None);
             }
 
             sent += batch.Length;
-            // Until it is acknowledged: the same MessageIds again cannot store a message twice.
+            // Until it is acknowledged (or the run stops): the same MessageIds again cannot store a message twice.
             while (true)
             {
                 try
                 {
-                    await sender.SendMessagesAsync(batch.Select(Message), CancellationToken.None);
+                    await sender.SendMessagesAsync(batch.Select(Message), stop);
                     Books.Acknowledge(batch);
                     break;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
                 }
                 catch (LoireException e) when (e.IsTransient)
                 {
