@@ -11,6 +11,10 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("usage: Loire.Autoscale --redis HOST:PORT [--min 1] [--max 3] [--target-per-silo 2000] [--messages 20000] "
+        + "[--send-rate N] [--consume-rate 500] [--trickle-rate 20] [--queues 4] [--prefix autoscale] [--interval-ms 1000] "
+        + "[--scale-in-stabilization-secs 15] [--scale-in-period-secs 10] [--timeout-secs 600] [--cluster-id loire-autoscale] "
+        + "[--silo-dll PATH] [--work-dir DIR]; see deploy/README.md");
     return 2;
 }
 
