@@ -62,8 +62,9 @@ internal sealed class CliContext(CliConsole console)
         return exitCode;
     }
 
+    // The client's messages already name the reason and the entity.
     private static string Describe(LoireException exception) =>
-        exception.EntityPath is { Length: > 0 } path && !exception.Message.Contains(path, StringComparison.Ordinal)
-            ? $"{exception.Message} ({exception.Reason}, {path})"
+        exception.Message.Contains(exception.Reason.ToString(), StringComparison.Ordinal)
+            ? exception.Message
             : $"{exception.Message} ({exception.Reason})";
 }
