@@ -6,7 +6,7 @@ namespace Loire.Cli.Tests;
 [Collection(SiloCollection.Name)]
 public sealed class DefinitionCommandTests(SiloFixture silo)
 {
-    private readonly Cli _cli = new(silo.Gateway);
+    private readonly CliRunner _cli = new(silo.Gateway);
 
     [Fact]
     public async Task ExportThenImportUnderFreshNamesIsIdempotent()

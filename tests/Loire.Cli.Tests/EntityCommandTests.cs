@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Loire.Cli.Tests.Infrastructure;
 
 namespace Loire.Cli.Tests;
@@ -6,12 +5,12 @@ namespace Loire.Cli.Tests;
 [Collection(SiloCollection.Name)]
 public sealed class EntityCommandTests(SiloFixture silo)
 {
-    private readonly Cli _cli = new(silo.Gateway);
+    private readonly CliRunner _cli = new(silo.Gateway);
 
     [Fact]
     public async Task QueueCreateListGetDeleteRoundTrip()
     {
-        var name = Name();
+        var name = EntityNames.For();
         var created = await _cli.ExpectAsync(0, "queue", "create", name, "--lock-duration", "45s", "--max-delivery-count", "3", "--sessions", "--json");
         Assert.Equal(45, TimeSpan.Parse(created.Json().GetProperty("lockDuration").GetString()!).TotalSeconds);
         Assert.True(created.Json().GetProperty("requiresSession").GetBoolean());
@@ -35,17 +34,17 @@ public sealed class EntityCommandTests(SiloFixture silo)
     [Fact]
     public async Task CreatingAnExistingQueueExitsWithConflict()
     {
-        var name = Name();
+        var name = EntityNames.For();
         await _cli.ExpectAsync(0, "queue", "create", name);
         var again = await _cli.ExpectAsync(3, "queue", "create", name);
         Assert.Contains("already exists", again.Error);
-        await _cli.ExpectAsync(2, "queue", "delete", Name("missing"));
+        await _cli.ExpectAsync(2, "queue", "delete", EntityNames.For("missing"));
     }
 
     [Fact]
     public async Task SubscriptionsAndRulesWithSqlAndCorrelationFilters()
     {
-        var topic = Name();
+        var topic = EntityNames.For();
         await _cli.ExpectAsync(0, "topic", "create", topic, "--duplicate-detection");
         var badFilter = await _cli.ExpectAsync(4, "subscription", "create", topic, "audit", "--sql", "amount >");
         Assert.Contains("InvalidArgument", badFilter.Error);
@@ -79,6 +78,4 @@ public sealed class EntityCommandTests(SiloFixture silo)
         await _cli.ExpectAsync(0, "subscription", "delete", topic, "audit");
         await _cli.ExpectAsync(0, "topic", "delete", topic);
     }
-
-    private static string Name([CallerMemberName] string test = "") => $"cli-{test.ToLowerInvariant()}-{Guid.NewGuid():N}"[..48];
 }

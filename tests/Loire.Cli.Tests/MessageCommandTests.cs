@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Loire.Cli.Tests.Infrastructure;
 
 namespace Loire.Cli.Tests;
@@ -6,12 +5,12 @@ namespace Loire.Cli.Tests;
 [Collection(SiloCollection.Name)]
 public sealed class MessageCommandTests(SiloFixture silo)
 {
-    private readonly Cli _cli = new(silo.Gateway);
+    private readonly CliRunner _cli = new(silo.Gateway);
 
     [Fact]
     public async Task SendFromStdinFileAndBodyThenPeekAndReceive()
     {
-        var queue = Name();
+        var queue = EntityNames.For();
         await _cli.ExpectAsync(0, "queue", "create", queue);
         var file = Path.GetTempFileName();
         try
@@ -66,7 +65,7 @@ public sealed class MessageCommandTests(SiloFixture silo)
     [Fact]
     public async Task DeadLetterThenResubmitThenPurge()
     {
-        var queue = Name();
+        var queue = EntityNames.For();
         await _cli.ExpectAsync(0, "queue", "create", queue);
         await _cli.ExpectAsync(0, "send", queue, "--body", "poison", "--count", "2");
         await _cli.ExpectAsync(0, "receive", queue, "--count", "2", "--wait", "2", "--deadletter", "--reason", "bad-data");
@@ -85,9 +84,7 @@ public sealed class MessageCommandTests(SiloFixture silo)
         await _cli.ExpectAsync(0, "receive", queue, "--wait", "2", "--deadletter");
         Assert.Contains("purged 1 dead letters", (await _cli.ExpectAsync(0, "dlq", "purge", queue)).Out);
         Assert.Contains("purged 1 messages", (await _cli.ExpectAsync(0, "purge", queue)).Out);
-        await _cli.ExpectAsync(2, "dlq", "resubmit", Name("missing"));
-        await _cli.ExpectAsync(2, "peek", Name("missing"));
+        await _cli.ExpectAsync(2, "dlq", "resubmit", EntityNames.For("missing"));
+        await _cli.ExpectAsync(2, "peek", EntityNames.For("missing"));
     }
-
-    private static string Name([CallerMemberName] string test = "") => $"cli-{test.ToLowerInvariant()}-{Guid.NewGuid():N}"[..48];
 }

@@ -60,6 +60,12 @@ internal sealed class CommandRun : IAsyncDisposable
             throw new LoireException(LoireErrorReason.ServiceTimeout,
                 $"No gateway of {GatewayList()} answered within {Timeout.TotalSeconds:0.#} s.");
         }
+        catch (LoireException exception)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            // The client's message does not say which gateways it tried; an operator with a wrong LOIRE_GATEWAY needs to see it.
+            throw new LoireException(exception.Reason, $"{exception.Message} Gateways: {GatewayList()}.", exception.EntityPath, exception);
+        }
         catch
         {
             await client.DisposeAsync().ConfigureAwait(false);

@@ -4,7 +4,7 @@ using Loire.Cli.Infrastructure;
 namespace Loire.Cli.Tests.Infrastructure;
 
 /// <summary>Runs <c>loire</c> in-process through its entry point, with in-memory standard streams and no environment.</summary>
-public sealed class Cli(string gateway)
+public sealed class CliRunner(string gateway)
 {
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(Array.Empty<byte>(), args);
 
