@@ -33,6 +33,10 @@ internal sealed class CliContext(CliConsole console)
         {
             return Fail(ExitCodes.For(exception.Reason), Describe(exception));
         }
+        catch (GatewayUnavailableException exception)
+        {
+            return Fail(ExitCodes.Unavailable, exception.Message);
+        }
         catch (CliUsageException exception)
         {
             return Fail(ExitCodes.Usage, exception.Message);

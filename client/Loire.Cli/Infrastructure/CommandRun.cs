@@ -57,14 +57,13 @@ internal sealed class CommandRun : IAsyncDisposable
         catch (OperationCanceledException) when (!CancellationToken.IsCancellationRequested)
         {
             await client.DisposeAsync().ConfigureAwait(false);
-            throw new LoireException(LoireErrorReason.ServiceTimeout,
-                $"No gateway of {GatewayList()} answered within {Timeout.TotalSeconds:0.#} s.");
+            throw new GatewayUnavailableException($"No gateway of {GatewayList()} answered within {Timeout.TotalSeconds:0.#} s.");
         }
-        catch (LoireException exception)
+        catch (LoireException exception) when (exception.IsTransient)
         {
             await client.DisposeAsync().ConfigureAwait(false);
             // The client's message does not say which gateways it tried; an operator with a wrong LOIRE_GATEWAY needs to see it.
-            throw new LoireException(exception.Reason, $"{exception.Message} Gateways: {GatewayList()}.", exception.EntityPath, exception);
+            throw new GatewayUnavailableException($"Cannot reach the cluster through {GatewayList()}: {exception.Message}", exception);
         }
         catch
         {
