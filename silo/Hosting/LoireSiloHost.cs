@@ -3,6 +3,7 @@ using System.Net;
 using Loire.Grains.Hosting;
 using Loire.Silo.Configuration;
 using Loire.Silo.Health;
+using Loire.Silo.Management;
 using Loire.Silo.Scaling;
 using Loire.Storage;
 using Loire.Storage.Redis;
@@ -49,6 +50,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
         builder.UseOrleans(silo => ConfigureSilo(silo, options, endpoints));
         builder.Services.AddSiloTelemetry();
         builder.Services.AddSiloHealthChecks();
+        builder.Services.AddManagementApi();
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
@@ -56,6 +58,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
         app.MapPrometheusScrapingEndpoint();
         app.MapSiloHealthChecks();
         app.MapScalerEndpoints();
+        app.MapManagementApi();
         return new LoireSiloHost(app, options);
     }
 

@@ -1,6 +1,7 @@
 using Loire.Client;
 using Loire.Entities;
 using Loire.Grains.Depth;
+using Loire.Silo.Management;
 
 namespace Loire.Silo.Scaling;
 
@@ -29,22 +30,22 @@ public static class ScalerEndpoints
         metric ??= "active";
         if (Array.IndexOf(s_metrics, metric) < 0)
         {
-            return Problem(400, LoireErrorReason.InvalidArgument, $"Unknown metric '{metric}'; expected one of {string.Join(", ", s_metrics)}.");
+            return ManagementProblem.Create(LoireErrorReason.InvalidArgument, $"Unknown metric '{metric}'; expected one of {string.Join(", ", s_metrics)}.");
         }
 
         if ((entity is null) == (prefix is null))
         {
-            return Problem(400, LoireErrorReason.InvalidArgument, "Give exactly one of the query parameters 'entity' and 'prefix'.");
+            return ManagementProblem.Create(LoireErrorReason.InvalidArgument, "Give exactly one of the query parameters 'entity' and 'prefix'.");
         }
 
         if (entity is not null && EntityPathError(entity) is { } pathError)
         {
-            return Problem(400, LoireErrorReason.InvalidArgument, pathError);
+            return ManagementProblem.Create(LoireErrorReason.InvalidArgument, pathError);
         }
 
         if (prefix is { Length: > MaxPrefixLength })
         {
-            return Problem(400, LoireErrorReason.InvalidArgument, $"The prefix is longer than {MaxPrefixLength} characters.");
+            return ManagementProblem.Create(LoireErrorReason.InvalidArgument, $"The prefix is longer than {MaxPrefixLength} characters.");
         }
 
         IReadOnlyList<EntityDepthSummary> entities;
@@ -56,12 +57,12 @@ public static class ScalerEndpoints
         }
         catch (LoireException exception) when (exception.Reason == LoireErrorReason.StoreUnavailable)
         {
-            return Problem(503, exception.Reason, exception.Message);
+            return ManagementProblem.Create(exception.Reason, exception.Message);
         }
 
         if (entity is not null && entities.Count == 0)
         {
-            return Problem(404, LoireErrorReason.MessagingEntityNotFound, $"No entity named '{entity}'.");
+            return ManagementProblem.Create(LoireErrorReason.MessagingEntityNotFound, $"No entity named '{entity}'.");
         }
 
         return Results.Json(Summarize(entity, prefix, metric, entities, time.GetUtcNow()));
@@ -109,8 +110,4 @@ public static class ScalerEndpoints
         return EntityPath.GetQueueOrTopicError(path[..marker])
             ?? EntityPath.GetNameError(path[(marker + separator.Length)..], "subscription name");
     }
-
-    private static IResult Problem(int status, LoireErrorReason reason, string detail) =>
-        Results.Problem(detail: detail, statusCode: status, title: reason.ToString(),
-            extensions: new Dictionary<string, object?> { ["reason"] = reason.ToString() });
 }
