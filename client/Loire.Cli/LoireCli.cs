@@ -16,7 +16,7 @@ internal static class LoireCli
         {
             Output = console.Out,
             Error = console.Error,
-            // Commands map their own failures to exit codes; anything that escapes is a bug worth its stack trace.
+            // Commands map their own failures to exit codes; only a cancellation outside a command's try can get here.
             EnableDefaultExceptionHandler = true,
         };
         try

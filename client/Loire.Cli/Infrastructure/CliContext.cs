@@ -58,6 +58,11 @@ internal sealed class CliContext(CliConsole console)
         {
             return Fail(ExitCodes.Usage, exception.Message);
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Whatever the client did not map is still a broker failure to a script; the type helps a bug report.
+            return Fail(ExitCodes.BrokerError, $"{exception.GetType().Name}: {exception.Message}");
+        }
     }
 
     private int Fail(int exitCode, string message)
