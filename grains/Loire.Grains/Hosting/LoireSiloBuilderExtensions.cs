@@ -45,6 +45,8 @@ public static class LoireSiloBuilderExtensions
         services.TryAddSingleton<EntityDepthPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<EntityDepthPublisher>());
         services.AddAutoDeleteOnIdle();
+        services.TryAddSingleton<QueueDeactivationWatch>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<QueueDeactivationWatch>());
         services.TryAddKeyedSingleton<IGrainStorage>(GrainStorageName, (sp, _) => ActivatorUtilities.CreateInstance<MessageStoreGrainStorage>(sp));
         services.TryAddSingleton<IMessageStore>(sp =>
         {

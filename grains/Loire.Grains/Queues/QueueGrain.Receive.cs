@@ -12,6 +12,9 @@ internal sealed partial class QueueGrain
 
     private readonly LinkedList<ReceiveWaiter> _waiters = new();
 
+    // Never disposed: it owns no timer or wait handle, and a late signal must not find it disposed.
+    private readonly CancellationTokenSource _deactivationStarting = new();
+
     public async ValueTask<DeliveredMessage[]> ReceiveAsync(ReceiveRequest request, CancellationToken cancellationToken = default)
     {
         var options = RequireEntity().Description.Options;
@@ -191,7 +194,7 @@ internal sealed partial class QueueGrain
     {
         var waiter = new ReceiveWaiter(request);
         var node = _waiters.AddLast(waiter);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = ParkedWaitToken(cancellationToken);
         var delay = Task.Delay(request.MaxWaitTime, timeout.Token);
         await Task.WhenAny(waiter.Task, delay);
         timeout.Cancel();
@@ -220,6 +223,17 @@ internal sealed partial class QueueGrain
 
         return taken;
     }
+
+    /// <summary>
+    /// Called by <see cref="QueueDeactivationWatch"/>, off the grain's scheduler and under an Orleans lock, when this
+    /// activation starts to deactivate: parked waits end (their continuations run on the grain's scheduler), and a
+    /// receive arriving before the deactivation runs does not park.
+    /// </summary>
+    internal void OnDeactivationStarting() => _ = _deactivationStarting.CancelAsync();
+
+    /// <summary>Ends a parked wait when the caller cancels or this activation starts to deactivate.</summary>
+    private CancellationTokenSource ParkedWaitToken(CancellationToken cancellationToken) =>
+        CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deactivationStarting.Token);
 
     /// <summary>Hands newly available messages to parked receivers, oldest first.</summary>
     private void DispatchWaiters()

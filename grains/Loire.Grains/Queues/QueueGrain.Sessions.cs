@@ -453,7 +453,7 @@ internal sealed partial class QueueGrain
     {
         var waiter = new SessionAcceptWaiter();
         var node = _sessionAcceptWaiters.AddLast(waiter);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = ParkedWaitToken(cancellationToken);
         var delay = Task.Delay(maxWaitTime, timeout.Token);
         await Task.WhenAny(waiter.Task, delay);
         timeout.Cancel();
@@ -484,7 +484,7 @@ internal sealed partial class QueueGrain
     {
         var waiter = new ReceiveWaiter(request);
         var node = session.Waiters.AddLast(waiter);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = ParkedWaitToken(cancellationToken);
         var delay = Task.Delay(request.MaxWaitTime, timeout.Token);
         await Task.WhenAny(waiter.Task, delay);
         timeout.Cancel();

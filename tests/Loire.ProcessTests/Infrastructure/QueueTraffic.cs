@@ -16,13 +16,19 @@ public sealed class QueueTraffic
     private readonly List<TimeSpan> _sendTimes = [];
     private readonly List<TimeSpan> _sendStarts = [];
     private readonly List<TrafficFailure> _failures = [];
+    private readonly List<TrafficCall> _calls = [];
+    private readonly TimeSpan _sendPause;
 
     /// <param name="clock">Shared by every queue of a test, so times can be compared with the moment of a fault.</param>
-    public QueueTraffic(LoireClient client, string queue, Stopwatch clock)
+    /// <param name="receiveWait">How long each receive long-polls an empty queue; 1 s when null.</param>
+    /// <param name="sendPause">Pause after each acknowledged send; none when null, so the producer sends flat out.</param>
+    public QueueTraffic(LoireClient client, string queue, Stopwatch clock, TimeSpan? receiveWait = null, TimeSpan? sendPause = null)
     {
         _client = client;
         Queue = queue;
         _clock = clock;
+        ReceiveWait = receiveWait ?? TimeSpan.FromSeconds(1);
+        _sendPause = sendPause ?? TimeSpan.Zero;
     }
 
     public string Queue { get; }
@@ -42,6 +48,9 @@ public sealed class QueueTraffic
         get { lock (_failures) { return [.. _failures]; } }
     }
 
+    /// <summary>How long each receive waits for messages when the queue is empty; its calls may take that long.</summary>
+    public TimeSpan ReceiveWait { get; }
+
     /// <summary>Sends single messages with fixed MessageIds one after the other until <paramref name="stop"/>.</summary>
     public async Task ProduceAsync(CancellationToken stop)
     {
@@ -52,19 +61,28 @@ public sealed class QueueTraffic
             try
             {
                 await sender.SendMessageAsync(IndexedMessages.Create(index), stop);
+                Called("send", started);
                 lock (_acknowledged)
                 {
                     _acknowledged.Add(index);
                     _sendTimes.Add(_clock.Elapsed);
                     _sendStarts.Add(started);
                 }
+
+                if (_sendPause > TimeSpan.Zero)
+                {
+                    await Task.Delay(_sendPause, stop);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                // Neither acknowledged nor refused: the books count it as not acknowledged.
+                // Neither acknowledged nor refused: the books count it as not acknowledged. Its time still counts, so a
+                // call stuck until the end shows.
+                Called("send", started);
             }
             catch (Exception exception)
             {
+                Called("send", started);
                 Fail("send", started, exception);
             }
         }
@@ -77,9 +95,12 @@ public sealed class QueueTraffic
         while (!stop.IsCancellationRequested)
         {
             var started = _clock.Elapsed;
+            var operation = "receive";
+            var allowed = ReceiveWait;
             try
             {
-                var batch = await receiver.ReceiveMessagesAsync(100, TimeSpan.FromSeconds(1), stop);
+                var batch = await receiver.ReceiveMessagesAsync(100, ReceiveWait, stop);
+                Called(operation, started, allowed);
                 lock (_received)
                 {
                     _received.AddRange(batch.Select(IndexedMessages.IndexOf));
@@ -88,15 +109,19 @@ public sealed class QueueTraffic
                 if (batch.Count > 0)
                 {
                     started = _clock.Elapsed;
+                    (operation, allowed) = ("complete", TimeSpan.Zero);
                     await receiver.CompleteMessagesAsync(batch, stop);
+                    Called(operation, started, allowed);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
+                Called(operation, started, allowed);
             }
             catch (Exception exception)
             {
                 // A batch whose completion failed comes back when its locks expire: a duplicate, not a loss.
+                Called(operation, started, allowed);
                 Fail("receive/complete", started, exception);
             }
         }
@@ -152,6 +177,27 @@ public sealed class QueueTraffic
         }
     }
 
+    /// <summary>
+    /// The call that was stuck longest beyond the wait it asked for (a receive's <see cref="ReceiveWait"/>), among the
+    /// calls running at some time between <paramref name="from"/> and <paramref name="to"/>, answered or failed; null
+    /// when none ran then.
+    /// </summary>
+    public TrafficCall? LongestCallDuring(TimeSpan from, TimeSpan to)
+    {
+        lock (_calls)
+        {
+            return _calls.Where(c => c.Started <= to && c.Started + c.Duration >= from).MaxBy(c => c.Stranded);
+        }
+    }
+
+    private void Called(string operation, TimeSpan started, TimeSpan allowed = default)
+    {
+        lock (_calls)
+        {
+            _calls.Add(new TrafficCall(Queue, operation, started, _clock.Elapsed - started, allowed));
+        }
+    }
+
     private void Fail(string operation, TimeSpan started, Exception exception)
     {
         lock (_failures)
@@ -159,6 +205,16 @@ public sealed class QueueTraffic
             _failures.Add(new TrafficFailure(operation, started, _clock.Elapsed - started, exception));
         }
     }
+}
+
+/// <summary>One call of <see cref="QueueTraffic"/>: when it started, how long it took, and how long it was allowed to wait.</summary>
+public sealed record TrafficCall(string Queue, string Operation, TimeSpan Started, TimeSpan Duration, TimeSpan Allowed)
+{
+    /// <summary>How long the call took beyond the wait it asked for.</summary>
+    public TimeSpan Stranded => Duration > Allowed ? Duration - Allowed : TimeSpan.Zero;
+
+    public override string ToString() =>
+        $"{Queue} {Operation} started {Started.TotalSeconds:0.00} s took {Duration.TotalMilliseconds:0} ms (allowed {Allowed.TotalMilliseconds:0} ms)";
 }
 
 /// <summary>An operation of <see cref="QueueTraffic"/> that threw: when it started, how long it took, and why.</summary>

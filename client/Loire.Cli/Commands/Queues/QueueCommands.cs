@@ -1,0 +1,16 @@
+using System.CommandLine;
+using Loire.Cli.Infrastructure;
+
+namespace Loire.Cli.Commands.Queues;
+
+/// <summary><c>loire queue list|get|create|delete</c>.</summary>
+internal static class QueueCommands
+{
+    public static Command Create(CliContext context) => new("queue", "Manage queues")
+    {
+        QueueListCommand.Create(context),
+        QueueGetCommand.Create(context),
+        QueueCreateCommand.Create(context),
+        QueueDeleteCommand.Create(context),
+    };
+}
