@@ -17,24 +17,50 @@ internal sealed partial class QueueGrain
     private EntityDepth? _recordedDepth;
     private IGrainTimer? _depthTimer;
 
-    // Scheduled messages among the sends admitted but not yet durable (_pendingCount counts them all).
-    private long _pendingScheduledCount;
+    // Scheduled messages among the sends admitted but not yet durable, one entry per send batch that has any
+    // (_pendingCount counts them all): the depth a send carries must know when they come due.
+    private readonly List<PendingScheduled> _pendingScheduled = [];
 
     /// <summary>The depth as it will be once every write in flight has landed.</summary>
     private EntityDepth CurrentDepth()
     {
         var now = time.GetUtcNow();
-        var pendingActive = _pendingCount - _pendingScheduledCount;
+        var pendingScheduled = 0L;
+        var nextScheduled = _index.NextScheduledAt();
+        foreach (var pending in _pendingScheduled)
+        {
+            pendingScheduled += pending.Count;
+            nextScheduled = nextScheduled is { } next && next <= pending.Earliest ? next : pending.Earliest;
+        }
+
+        var pendingActive = _pendingCount - pendingScheduled;
         var oldest = _index.OldestAvailable() is { } entry ? AvailableSince(entry) : pendingActive > 0 ? now : (DateTimeOffset?)null;
         return new EntityDepth(
             _index.ActiveCount + pendingActive,
-            _index.ScheduledCount + _pendingScheduledCount,
+            _index.ScheduledCount + pendingScheduled,
             _index.DeferredCount,
             _index.DeadLetterCount,
             _index.SizeInBytes + _pendingBytes,
             oldest,
-            _index.NextScheduledAt(),
+            nextScheduled,
             now);
+    }
+
+    /// <summary>The scheduled messages of a send batch; null when it has none.</summary>
+    private static PendingScheduled? ScheduledIn(MessageEntry[] entries)
+    {
+        var count = 0;
+        var earliest = DateTimeOffset.MaxValue;
+        foreach (var entry in entries)
+        {
+            if (entry.State == MessageState.Scheduled && entry.Stored.Message.ScheduledEnqueueTime is { } due)
+            {
+                count++;
+                earliest = due < earliest ? due : earliest;
+            }
+        }
+
+        return count == 0 ? null : new PendingScheduled(count, earliest);
     }
 
     private static DateTimeOffset AvailableSince(MessageEntry entry) =>
@@ -95,6 +121,9 @@ internal sealed partial class QueueGrain
             LogDepthWriteFailed(Path, exception);
         }
     }
+
+    /// <summary>Equal entries are interchangeable, so a finished batch may remove any entry equal to its own.</summary>
+    private readonly record struct PendingScheduled(int Count, DateTimeOffset Earliest);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The depth of {Entity} could not be recorded; it is recorded with the next write")]
     private partial void LogDepthWriteFailed(string entity, Exception exception);

@@ -67,7 +67,7 @@ internal sealed partial class QueueGrain
         }
 
         AddDuplicateRecords(batch, entries);
-        var scheduledCount = entries.Count(static e => e.State == MessageState.Scheduled);
+        var scheduled = ScheduledIn(entries);
         // One span per commit, whatever the number of messages: a child of their trace context, or linked to each.
         using var activity = BrokerTracing.StartCommit(Path, messages);
         try
@@ -79,7 +79,11 @@ internal sealed partial class QueueGrain
             else
             {
                 _pendingCount += messages.Length;
-                _pendingScheduledCount += scheduledCount;
+                if (scheduled is { } pending)
+                {
+                    _pendingScheduled.Add(pending);
+                }
+
                 _pendingBytes += batchBytes;
                 try
                 {
@@ -88,7 +92,11 @@ internal sealed partial class QueueGrain
                 finally
                 {
                     _pendingCount -= messages.Length;
-                    _pendingScheduledCount -= scheduledCount;
+                    if (scheduled is { } landed)
+                    {
+                        _pendingScheduled.Remove(landed);
+                    }
+
                     _pendingBytes -= batchBytes;
                 }
 

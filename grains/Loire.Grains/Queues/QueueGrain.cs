@@ -70,8 +70,8 @@ internal sealed partial class QueueGrain(
     {
         _timer?.Dispose();
         FailWaiters(() => new LoireException(LoireErrorReason.ServiceBusy, "The entity is moving; retry the receive.", Path));
-        metricsRegistry.Remove(Path);
         await RecordDepthIfChangedAsync();
+        metricsRegistry.Remove(Path);
     }
 
     public async Task CreateAsync(EntityDescription description, CancellationToken cancellationToken = default)

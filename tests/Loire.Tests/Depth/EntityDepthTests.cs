@@ -86,7 +86,12 @@ public sealed class EntityDepthTests(ClusterFixture fixture)
     public async Task ScheduledMessagesOfAnIdleEntityBecomeActiveInItsDepthWhenDue()
     {
         var queue = await fixture.Client.CreateAdministrationClient().CreateTestQueueAsync();
-        await fixture.Client.CreateSender(queue).ScheduleMessageAsync(Message("soon"), DateTimeOffset.UtcNow.AddSeconds(1));
+        var due = DateTimeOffset.UtcNow.AddSeconds(1);
+        await fixture.Client.CreateSender(queue).ScheduleMessageAsync(Message("soon"), due);
+
+        // The scheduling send itself carried the count and the due time.
+        var atOnce = (await Query.FindAsync(queue))!;
+        Assert.Equal((1L, due.ToUnixTimeMilliseconds()), (atOnce.ScheduledMessages, atOnce.NextScheduledAt?.ToUnixTimeMilliseconds()));
         await Grain(queue).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
         await Eventually.ValueAsync(() => Task.FromResult(IsActive(queue)), active => !active, "the deactivation");
         var scheduled = (await Query.FindAsync(queue))!;
