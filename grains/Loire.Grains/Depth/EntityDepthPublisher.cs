@@ -67,9 +67,6 @@ internal sealed partial class EntityDepthPublisher : BackgroundService
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
     }
 
-    /// <summary>What the gauges report now (for tests and diagnostics).</summary>
-    internal DepthExport Export => _export;
-
     /// <summary>Reads the catalog once: refreshes the gauges and wakes what needs waking. Returns the new export.</summary>
     internal async Task<DepthExport> RefreshAsync(CancellationToken cancellationToken)
     {
