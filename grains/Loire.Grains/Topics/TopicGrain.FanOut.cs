@@ -81,27 +81,21 @@ internal sealed partial class TopicGrain
         }
     }
 
-    private async Task AdmitAsync(Guid id, Delivery delivery, CancellationToken cancellationToken)
+    private Task AdmitAsync(Guid id, Delivery delivery, CancellationToken cancellationToken) => UnlessDeletedAsync(delivery, async () =>
+        delivery.Admission = await delivery.Route.Grain.AdmitDeliveryAsync(id, delivery.Messages, delivery.SequenceNumbers, cancellationToken));
+
+    private Task ForwardAsync(Delivery delivery, CancellationToken cancellationToken) => UnlessDeletedAsync(delivery, () =>
+        delivery.Route.Grain.DeliverAsync(delivery.Messages, delivery.SequenceNumbers, cancellationToken).AsTask());
+
+    private async Task UnlessDeletedAsync(Delivery delivery, Func<Task> call)
     {
         try
         {
-            delivery.Admission = await delivery.Route.Grain.AdmitDeliveryAsync(id, delivery.Messages, delivery.SequenceNumbers, cancellationToken);
+            await call();
         }
         catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
         {
             // The subscription was deleted behind the topic's back; stop routing to it.
-            RemoveRoute(delivery.Route.Description.Path);
-        }
-    }
-
-    private async Task ForwardAsync(Delivery delivery, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await delivery.Route.Grain.DeliverAsync(delivery.Messages, delivery.SequenceNumbers, cancellationToken);
-        }
-        catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
-        {
             RemoveRoute(delivery.Route.Description.Path);
         }
     }
@@ -150,10 +144,13 @@ internal sealed partial class TopicGrain
         }
     }
 
-    /// <summary>Ends every admitted delivery; a failed end is logged, since the subscription recovers on its own.</summary>
+    /// <summary>
+    /// Ends every delivery that reserved space; a failed end is logged, since the subscription recovers on its own. A
+    /// failure also goes to those whose admission never answered (timed out), so they release what they may have reserved.
+    /// </summary>
     private async Task EndAllAsync(Guid id, List<Delivery> deliveries, bool committed)
     {
-        await Task.WhenAll(deliveries.Where(d => d.Admission is { Mode: not DeliveryMode.Forward }).Select(async delivery =>
+        await Task.WhenAll(deliveries.Where(d => committed ? d.Admission is { Mode: not DeliveryMode.Forward } : d.Admission?.Mode != DeliveryMode.Forward).Select(async delivery =>
         {
             try
             {
