@@ -3,7 +3,10 @@ using Loire.Client.Administration;
 using Loire.Entities;
 using Loire.Grains;
 using Loire.Grains.Hosting;
+using Loire.Grains.Persistence;
+using Loire.Messages;
 using Loire.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using static Loire.Tests.Topics.TopicTestKit;
 
@@ -129,6 +132,28 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
         await AssertHoldsAsync(topic, ("a", ["first", "y-0", "y-1", "y-2"]), ("b", ["first", "y-0", "y-2"]));
         await RestartAsync();
         await AssertHoldsAsync(topic, ("a", ["first", "y-0", "y-1", "y-2"]), ("b", ["first", "y-0", "y-2"]));
+    }
+
+    [Fact]
+    public async Task ASubscriptionToldOfACommitItDidNotAdmit_IndexesTheMessagesFromTheStore()
+    {
+        // What a new activation sees when the topic's batch landed after it loaded, or after its reservation expired.
+        var topic = NewTopicName("atomic-recover");
+        await Admin.CreateTopicAsync(new CreateTopicOptions(topic));
+        await CreateSubscriptionAsync(topic, "a", null);
+        var subscription = EntityPath.Subscription(topic, "a");
+        var services = _cluster!.GetSiloServiceProvider();
+        var codec = services.GetRequiredService<GrainPayloadCodec>();
+        var stored = new StoredMessage(new OutgoingMessage { MessageId = "late", Body = [1, 2, 3] }, 42, DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
+        await services.GetRequiredService<IMessageStore>().CommitAsync(
+            new StoreBatch().PutMessage(subscription, 42, codec.EncodeMessage(stored), ReadOnlyMemory<byte>.Empty));
+
+        var grain = _cluster.Client.GetGrain<IQueueGrain>(subscription);
+        await AssertHoldsAsync(topic, ("a", []));
+        await grain.EndDeliveryAsync(Guid.NewGuid(), committed: true, [42]);
+        await grain.EndDeliveryAsync(Guid.NewGuid(), committed: true, [42]);
+
+        await AssertHoldsAsync(topic, ("a", ["late"]));
     }
 
     /// <summary>Through the topic grain, since the client's subscription options carry no message-count limit.</summary>
