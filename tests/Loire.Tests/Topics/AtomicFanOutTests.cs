@@ -2,12 +2,11 @@ using Loire.Client;
 using Loire.Client.Administration;
 using Loire.Entities;
 using Loire.Grains;
-using Loire.Grains.Hosting;
 using Loire.Grains.Persistence;
 using Loire.Messages;
 using Loire.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
+using Loire.Tests.Infrastructure;
 using static Loire.Tests.Topics.TopicTestKit;
 
 namespace Loire.Tests.Topics;
@@ -18,27 +17,15 @@ namespace Loire.Tests.Topics;
 /// </summary>
 public sealed class AtomicFanOutTests : IAsyncLifetime
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "loire-atomic-fanout-" + Guid.NewGuid().ToString("N"));
-    private InProcessTestCluster? _cluster;
-    private LoireClient? _client;
+    private readonly RestartableCluster _silo = new();
 
-    private LoireClient Client => _client!;
+    private LoireClient Client => _silo.Client;
 
     private LoireAdministrationClient Admin => Client.CreateAdministrationClient();
 
-    public Task InitializeAsync() => StartAsync();
+    public Task InitializeAsync() => _silo.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await StopAsync();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ASubscriptionOverItsSizeRefusesThePublishForAll_AndARetryWithTopicDedupStoresItOnceInEach()
@@ -142,13 +129,13 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
         await Admin.CreateTopicAsync(new CreateTopicOptions(topic));
         await CreateSubscriptionAsync(topic, "a", null);
         var subscription = EntityPath.Subscription(topic, "a");
-        var services = _cluster!.GetSiloServiceProvider();
+        var services = _silo.Cluster.GetSiloServiceProvider();
         var codec = services.GetRequiredService<GrainPayloadCodec>();
         var stored = new StoredMessage(new OutgoingMessage { MessageId = "late", Body = [1, 2, 3] }, 42, DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
         await services.GetRequiredService<IMessageStore>().CommitAsync(
             new StoreBatch().PutMessage(subscription, 42, codec.EncodeMessage(stored), ReadOnlyMemory<byte>.Empty));
 
-        var grain = _cluster.Client.GetGrain<IQueueGrain>(subscription);
+        var grain = _silo.Cluster.Client.GetGrain<IQueueGrain>(subscription);
         await AssertHoldsAsync(topic, ("a", []));
         await grain.EndDeliveryAsync(Guid.NewGuid(), committed: true, [42]);
         await grain.EndDeliveryAsync(Guid.NewGuid(), committed: true, [42]);
@@ -160,7 +147,7 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
     private async Task CreateSubscriptionAsync(string topic, string name, string? sql, long? maxMessageCount = null)
     {
         var rule = sql is null ? null : new RuleDescription("only", new FilterDescription(FilterKind.Sql, SqlExpression: sql));
-        await _cluster!.Client.GetGrain<ITopicGrain>(topic).CreateSubscriptionAsync(name, new EntityOptions { MaxMessageCount = maxMessageCount }, rule);
+        await _silo.Cluster.Client.GetGrain<ITopicGrain>(topic).CreateSubscriptionAsync(name, new EntityOptions { MaxMessageCount = maxMessageCount }, rule);
     }
 
     /// <summary>Every subscription holds exactly these MessageIds, by peek and by its runtime properties.</summary>
@@ -179,40 +166,5 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
     private static LoireMessage Sized(string id, string kind, int bytes) =>
         new(new byte[bytes]) { MessageId = id, ApplicationProperties = { ["kind"] = kind } };
 
-    private async Task RestartAsync()
-    {
-        await StopAsync();
-        await StartAsync();
-    }
-
-    private async Task StartAsync()
-    {
-        var dataDirectory = _dataDirectory;
-        var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
-        builder.ConfigureSilo((_, silo) => silo.AddLoire(o =>
-        {
-            o.DataDirectory = dataDirectory;
-            o.Durability = SqliteDurability.Normal;
-            o.MaxMessageSizeBytes = 256 * 1024;
-        }));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-        _client = new LoireClient(_cluster.Client);
-    }
-
-    private async Task StopAsync()
-    {
-        if (_client is not null)
-        {
-            await _client.DisposeAsync();
-            _client = null;
-        }
-
-        if (_cluster is not null)
-        {
-            await _cluster.StopAllSilosAsync();
-            await _cluster.DisposeAsync();
-            _cluster = null;
-        }
-    }
+    private Task RestartAsync() => _silo.RestartAsync();
 }
