@@ -21,6 +21,9 @@ namespace Loire.Grains.Topics;
 /// queued), or releases the reservation. A subscription that misses its end finds the messages in the store
 /// (see QueueGrain.Deliveries).</item>
 /// </list>
+/// Subscriptions keep the topic's sequence numbers (so they raise no ceiling of their own; the topic raises its own
+/// before it hands out numbers above it), scheduled messages are admitted as scheduled, sessions and partitions are as
+/// before: topic partition i writes the copies of subscription partition i, one batch per publish and partition.
 /// </summary>
 internal sealed partial class TopicGrain
 {

@@ -12,7 +12,8 @@ public interface IQueueGrain : IEntityGrain
 {
     /// <summary>
     /// Appends messages a topic routed here (subscriptions only), under the topic's sequence numbers so a number
-    /// means the same message in every subscription; durable when the call returns.
+    /// means the same message in every subscription; durable when the call returns. Topics use it for subscriptions
+    /// with ForwardTo only: storing subscriptions take part in the topic's one-batch fan-out (<see cref="AdmitDeliveryAsync"/>).
     /// </summary>
     [Alias("Deliver")]
     ValueTask DeliverAsync(OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default);
