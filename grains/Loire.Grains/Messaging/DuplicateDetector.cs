@@ -15,7 +15,8 @@ namespace Loire.Grains.Messaging;
 /// <remarks>
 /// The history persists as records of the pseudo-entity <see cref="HistoryPath"/>, one per accepted MessageId, keyed
 /// by the message's sequence number, written in the same store batch as the messages themselves where the entity
-/// stores them (queues) and right after delivery where it does not (topics, forwarding queues).
+/// stores them (queues, and topics, whose fan-out batch holds every subscription's copy) and right after delivery
+/// where it does not (forwarding queues).
 /// </remarks>
 internal sealed class DuplicateDetector(TimeSpan window)
 {
@@ -184,11 +185,10 @@ internal sealed class DuplicateDetector(TimeSpan window)
     /// <summary>
     /// Runs one send through the history: plans it, lets <paramref name="storeUnique"/> store the new messages (their
     /// sequence numbers aligned with <see cref="DuplicatePlan.Unique"/>), commits or aborts the plan, and returns the
-    /// sequence number each sent message gets. <paramref name="onCommitted"/> runs after a commit, before waiting for
-    /// concurrent sends (topics persist their history there).
+    /// sequence number each sent message gets.
     /// </summary>
     public async Task<long[]> AcceptAsync(OutgoingMessage[] messages, DateTimeOffset now, string entityPath,
-        Func<DuplicatePlan, Task<long[]>> storeUnique, Func<DuplicatePlan, Task>? onCommitted = null)
+        Func<DuplicatePlan, Task<long[]>> storeUnique)
     {
         var plan = Plan(messages, now);
         if (!plan.IsAllDuplicates)
@@ -205,10 +205,6 @@ internal sealed class DuplicateDetector(TimeSpan window)
             }
 
             Commit(plan, stored);
-            if (onCommitted is not null)
-            {
-                await onCommitted(plan);
-            }
         }
 
         await CompleteWaitsAsync(plan, entityPath);

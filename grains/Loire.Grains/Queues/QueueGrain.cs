@@ -199,29 +199,35 @@ internal sealed partial class QueueGrain(
         var maxSequence = 0L;
         foreach (var record in records)
         {
-            var stored = codec.DecodeMessage(record.Payload);
-            var entry = new MessageEntry(stored, stored.Size);
-            if (codec.DecodeState(record.State) is { } state)
-            {
-                entry.State = state.State;
-                entry.SubQueue = state.SubQueue;
-                entry.DeliveryCount = state.DeliveryCount;
-                entry.DeadLetterReason = state.DeadLetterReason;
-                entry.DeadLetterErrorDescription = state.DeadLetterErrorDescription;
-                entry.DeadLetterSource = state.DeadLetterSource;
-            }
-            else if (stored.Message.ScheduledEnqueueTime > now)
-            {
-                entry.State = MessageState.Scheduled;
-            }
-
-            _index.Add(entry, now);
+            _index.Add(ToEntry(record, now), now);
             maxSequence = Math.Max(maxSequence, record.SequenceNumber);
         }
 
         _nextSequence = Math.Max(maxSequence + 1, _document!.SequenceCeiling);
         EnsureTimer();
         LogLoaded(Path, records.Count, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>A stored message record as an index entry.</summary>
+    private MessageEntry ToEntry(MessageRecord record, DateTimeOffset now)
+    {
+        var stored = codec.DecodeMessage(record.Payload);
+        var entry = new MessageEntry(stored, stored.Size);
+        if (codec.DecodeState(record.State) is { } state)
+        {
+            entry.State = state.State;
+            entry.SubQueue = state.SubQueue;
+            entry.DeliveryCount = state.DeliveryCount;
+            entry.DeadLetterReason = state.DeadLetterReason;
+            entry.DeadLetterErrorDescription = state.DeadLetterErrorDescription;
+            entry.DeadLetterSource = state.DeadLetterSource;
+        }
+        else if (stored.Message.ScheduledEnqueueTime > now)
+        {
+            entry.State = MessageState.Scheduled;
+        }
+
+        return entry;
     }
 
     /// <summary>Commits a batch while counting it as in flight, so a concurrent delete waits for it.</summary>
@@ -246,14 +252,20 @@ internal sealed partial class QueueGrain(
         }
         finally
         {
-            if (--_writesInFlight == 0)
-            {
-                _writesDrained?.TrySetResult();
-                _writesDrained = null;
-            }
-
-            ScheduleDepthRecord();
+            EndWrite();
         }
+    }
+
+    /// <summary>Ends a write counted in flight (or a topic's delivery, which counts as one) and has the depth looked at again soon.</summary>
+    private void EndWrite()
+    {
+        if (--_writesInFlight == 0)
+        {
+            _writesDrained?.TrySetResult();
+            _writesDrained = null;
+        }
+
+        ScheduleDepthRecord();
     }
 
     private EntityDocument RequireEntity() => _document ?? throw NotFound();

@@ -7,9 +7,9 @@ namespace Loire.Grains.Topics;
 
 /// <summary>
 /// Duplicate detection of a topic, before fan-out: a publish whose MessageId the topic accepted within its window is
-/// acknowledged with the first copy's sequence number and reaches no subscription again. The topic stores no
-/// messages, so its history records (under <see cref="DuplicateDetector.HistoryPath"/>, keyed by the topic's sequence
-/// numbers) are written once every subscription holds the messages: a crash between the two forgets those MessageIds.
+/// acknowledged with the first copy's sequence number and reaches no subscription again. Its history records (under
+/// <see cref="DuplicateDetector.HistoryPath"/>, keyed by the topic's sequence numbers) are written in the fan-out's
+/// batch, with every subscription's copy: a publish is remembered exactly when it is stored.
 /// </summary>
 internal sealed partial class TopicGrain
 {
@@ -44,38 +44,23 @@ internal sealed partial class TopicGrain
     private async Task<long[]> PublishWithoutDuplicatesAsync(DuplicateDetector duplicates, OutgoingMessage[] messages, CancellationToken cancellationToken)
     {
         var results = await duplicates.AcceptAsync(messages, time.GetUtcNow(), Path,
-            plan => PublishAsync(RequireTopic(), [.. plan.Unique], cancellationToken),
-            PersistDuplicateHistoryAsync);
+            plan => PublishAsync(RequireTopic(), [.. plan.Unique], plan, cancellationToken));
         EnsureDuplicatePruning();
         return results;
     }
 
-    private async Task PersistDuplicateHistoryAsync(DuplicatePlan plan)
+    /// <summary>Adds the history records of the plan's new MessageIds to the publish's batch (aligned with <see cref="DuplicatePlan.Unique"/>).</summary>
+    private void AddDuplicateRecords(StoreBatch batch, DuplicatePlan plan, long[] sequenceNumbers)
     {
-        var batch = new StoreBatch();
         var historyPath = DuplicateDetector.HistoryPath(Path);
-        foreach (var entry in plan.Entries)
+        for (var u = 0; u < plan.Entries.Count; u++)
         {
-            if (entry is not null)
+            if (plan.Entries[u] is { } entry)
             {
-                entry.RecordKey = entry.SequenceNumber;
+                entry.SequenceNumber = sequenceNumbers[u];
+                entry.RecordKey = sequenceNumbers[u];
                 batch.PutMessage(historyPath, entry.RecordKey, DuplicateDetector.Encode(entry), ReadOnlyMemory<byte>.Empty);
             }
-        }
-
-        if (batch.IsEmpty || _document is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await store.CommitAsync(batch, CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            // The subscriptions hold the messages; only a restart within the window would let a resend through.
-            LogHistoryWriteFailed(Path, exception);
         }
     }
 

@@ -16,10 +16,9 @@ using Orleans.Concurrency;
 namespace Loire.Grains.Topics;
 
 /// <summary>
-/// A topic: keeps the routing table of its subscriptions and fans each publish out to the matching ones.
-/// Subscriptions store what they receive; their appends, issued concurrently, share the store's group commit,
-/// so a publish to N subscriptions costs one durable write. Management operations are serialized by a gate;
-/// publishes interleave freely with each other.
+/// A topic: keeps the routing table of its subscriptions and fans each publish out to the matching ones, storing
+/// every subscription's copy in one store batch (all of them or none, see TopicGrain.FanOut) that shares the
+/// store's group commit. Management operations are serialized by a gate; publishes interleave freely with each other.
 /// </summary>
 [Reentrant]
 [GrainType("loire-topic")]
@@ -200,11 +199,14 @@ internal sealed partial class TopicGrain(
         cancellationToken.ThrowIfCancellationRequested();
         return Duplicates is { } duplicates
             ? await PublishWithoutDuplicatesAsync(duplicates, messages, cancellationToken)
-            : await PublishAsync(document, messages, cancellationToken);
+            : await PublishAsync(document, messages, plan: null, cancellationToken);
     }
 
-    /// <summary>Numbers the messages and delivers each to every subscription whose rules match; durable in all of them when it returns.</summary>
-    private async Task<long[]> PublishAsync(EntityDocument document, OutgoingMessage[] messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Numbers the messages and delivers each to every subscription whose rules match, all of them or none (see
+    /// TopicGrain.FanOut); durable in all of them when it returns.
+    /// </summary>
+    private async Task<long[]> PublishAsync(EntityDocument document, OutgoingMessage[] messages, DuplicatePlan? plan, CancellationToken cancellationToken)
     {
         var sequenceNumbers = await ReserveSequenceNumbersAsync(document, messages.Length);
         var defaultTtl = document.Description.Options.DefaultMessageTimeToLive;
@@ -232,16 +234,16 @@ internal sealed partial class TopicGrain(
         }
 
         SessionRouting.ThrowIfSessionless(routes, matched);
-        var deliveries = new List<Task>(routes.Length);
+        var deliveries = new List<Delivery>(routes.Length);
         for (var r = 0; r < routes.Length; r++)
         {
             if (matched[r] is { } batch)
             {
-                deliveries.Add(DeliverAsync(routes[r], batch.ToArray(), matchedNumbers[r]!.ToArray(), cancellationToken));
+                deliveries.Add(new Delivery(routes[r], [.. batch], [.. matchedNumbers[r]!]));
             }
         }
 
-        await Task.WhenAll(deliveries);
+        await FanOutAsync(deliveries, messages, sequenceNumbers, plan, cancellationToken);
         instruments.Sent(Path, messages.Length);
         return sequenceNumbers;
     }
@@ -385,19 +387,6 @@ internal sealed partial class TopicGrain(
         finally
         {
             _management.Release();
-        }
-    }
-
-    private async Task DeliverAsync(SubscriptionRoute route, OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await route.Grain.DeliverAsync(messages, sequenceNumbers, cancellationToken);
-        }
-        catch (LoireException exception) when (exception.Reason == LoireErrorReason.MessagingEntityNotFound)
-        {
-            // The subscription was deleted behind the topic's back; stop routing to it.
-            RemoveRoute(route.Description.Path);
         }
     }
 

@@ -12,10 +12,31 @@ public interface IQueueGrain : IEntityGrain
 {
     /// <summary>
     /// Appends messages a topic routed here (subscriptions only), under the topic's sequence numbers so a number
-    /// means the same message in every subscription; durable when the call returns.
+    /// means the same message in every subscription; durable when the call returns. Topics use it for subscriptions
+    /// with ForwardTo only: storing subscriptions take part in the topic's one-batch fan-out (<see cref="AdmitDeliveryAsync"/>).
     /// </summary>
     [Alias("Deliver")]
     ValueTask DeliverAsync(OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// First step of a topic's atomic fan-out (subscriptions only): checks the quota for the messages under the topic's
+    /// sequence numbers and reserves their space, so concurrent deliveries cannot both pass it. Nothing is stored: the
+    /// topic writes the copies of every subscription in one batch, then calls <see cref="EndDeliveryAsync"/>.
+    /// </summary>
+    [Alias("AdmitDelivery")]
+    ValueTask<DeliveryAdmission> AdmitDeliveryAsync(Guid delivery, OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default);
+
+    /// <summary>For an admitted delivery in <see cref="DeliveryMode.StoreEarly"/>: the topic's batch is queued, waiting receivers may get the messages now.</summary>
+    [Alias("OfferDelivery")]
+    ValueTask OfferDeliveryAsync(Guid delivery, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Last step of a fan-out: the topic's batch is durable (<paramref name="committed"/>), and the subscription indexes
+    /// the messages, or it was not written and the reservation is released. Idempotent by sequence number: a delivery
+    /// the subscription no longer knows (it was reactivated, or gave up waiting) is looked up in the store.
+    /// </summary>
+    [Alias("EndDelivery")]
+    ValueTask EndDeliveryAsync(Guid delivery, bool committed, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
     /// <summary>Receives up to <c>MaxMessages</c>, waiting up to <c>MaxWaitTime</c> for the first.</summary>
     [Alias("Receive")]

@@ -139,6 +139,35 @@ public sealed class EarlyDeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AFanOutWhoseBatchFailsWithdrawsTheEarlyCopyAndStoresNoneInAnySubscription()
+    {
+        var topic = NewTopicName();
+        await _admin.CreateTopicAsync(topic);
+        await _admin.CreateSubscriptionAsync(new CreateSubscriptionOptions(topic, "early") { EnableEarlyDelivery = true });
+        await _admin.CreateSubscriptionAsync(topic, "plain");
+        await using var sender = fixture.Client.CreateSender(topic);
+        await using var receiver = fixture.Client.CreateReceiver(topic, "early", new LoireReceiverOptions { ReceiveMode = LoireReceiveMode.ReceiveAndDelete });
+        using (var gate = new StoreCommitGate(fixture, EntityPath.Subscription(topic, "plain"), fail: true))
+        {
+            // One batch holds both copies: the plain subscription's failing put fails the early one's too.
+            var receive = receiver.ReceiveMessagesAsync(1, Patience);
+            var send = sender.SendMessageAsync(Message("doomed"));
+            await gate.Entered.WaitAsync(Patience);
+            gate.Release();
+            await Assert.ThrowsAsync<LoireException>(() => send.WaitAsync(Patience));
+            Assert.Empty(await receive.WaitAsync(Patience * 2));
+        }
+
+        foreach (var subscription in new[] { "early", "plain" })
+        {
+            Assert.Equal(0, (await _admin.GetSubscriptionRuntimePropertiesAsync(topic, subscription)).TotalMessageCount);
+        }
+
+        await sender.SendMessageAsync(Message("after"));
+        Assert.Equal("after", (await receiver.ReceiveMessageAsync(Patience))?.MessageId);
+    }
+
+    [Fact]
     public async Task OptionRoundTripsThroughQueueAndSubscriptionProperties()
     {
         var queue = await _admin.CreateTestQueueAsync(o => o.EnableEarlyDelivery = true);

@@ -1,8 +1,6 @@
 using Loire.Client;
 using Loire.Client.Administration;
-using Loire.Grains.Hosting;
-using Loire.Storage;
-using Orleans.TestingHost;
+using Loire.Tests.Infrastructure;
 using static Loire.Tests.Queues.QueueTestKit;
 using static Loire.Tests.Routing.RoutingTestKit;
 
@@ -14,25 +12,13 @@ namespace Loire.Tests.Routing;
 /// </summary>
 public sealed class DuplicateDetectionRestartTests : IAsyncLifetime
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "loire-dedup-restart-" + Guid.NewGuid().ToString("N"));
-    private InProcessTestCluster? _cluster;
-    private LoireClient? _client;
+    private readonly RestartableCluster _silo = new();
 
-    private LoireClient Client => _client!;
+    private LoireClient Client => _silo.Client;
 
-    public Task InitializeAsync() => StartAsync();
+    public Task InitializeAsync() => _silo.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await StopAsync();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
 
     [Fact]
     public async Task QueueHistorySurvivesASiloRestart()
@@ -45,8 +31,7 @@ public sealed class DuplicateDetectionRestartTests : IAsyncLifetime
             first = await sender.ScheduleMessageAsync(Message("m"), DateTimeOffset.UtcNow.AddMinutes(10));
         }
 
-        await StopAsync();
-        await StartAsync();
+        await _silo.RestartAsync();
 
         admin = Client.CreateAdministrationClient();
         await using var again = Client.CreateSender(queue);
@@ -67,42 +52,11 @@ public sealed class DuplicateDetectionRestartTests : IAsyncLifetime
             await sender.SendMessageAsync(Message("e"));
         }
 
-        await StopAsync();
-        await StartAsync();
+        await _silo.RestartAsync();
 
         await using var again = Client.CreateSender(topic);
         await again.SendMessageAsync(Message("e"));
         await again.SendMessageAsync(Message("f"));
         Assert.Equal(["e", "f"], Ids(await DrainAsync(Client, topic, "s", 2)));
-    }
-
-    private async Task StartAsync()
-    {
-        var dataDirectory = _dataDirectory;
-        var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
-        builder.ConfigureSilo((_, silo) => silo.AddLoire(o =>
-        {
-            o.DataDirectory = dataDirectory;
-            o.Durability = SqliteDurability.Normal;
-        }));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-        _client = new LoireClient(_cluster.Client);
-    }
-
-    private async Task StopAsync()
-    {
-        if (_client is not null)
-        {
-            await _client.DisposeAsync();
-            _client = null;
-        }
-
-        if (_cluster is not null)
-        {
-            await _cluster.StopAllSilosAsync();
-            await _cluster.DisposeAsync();
-            _cluster = null;
-        }
     }
 }
