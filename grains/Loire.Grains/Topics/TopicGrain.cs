@@ -173,6 +173,7 @@ internal sealed partial class TopicGrain(
 
             await store.CommitAsync(DeleteDuplicateHistory(new StoreBatch().DeleteEntity(Path)), CancellationToken.None);
             _document = null;
+            instruments.Deleted(Path);
             LogDeleted(Path);
             DeactivateOnIdle();
         }
