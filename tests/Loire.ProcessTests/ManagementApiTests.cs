@@ -287,6 +287,42 @@ public sealed class ManagementApiTests(ManagementSilo silo) : IClassFixture<Mana
     }
 
     [Fact]
+    public async Task TrafficCountsWhatTheClientDidAndTheClusterListsTheSiloHostingIt()
+    {
+        var queue = "mgmt-traffic/" + Guid.NewGuid().ToString("N")[..8];
+        await silo.Client.CreateAdministrationClient().CreateQueueAsync(queue);
+        var sender = silo.Client.CreateSender(queue);
+        for (var i = 0; i < 4; i++)
+        {
+            await sender.SendMessageAsync(new LoireMessage("x"u8.ToArray()));
+        }
+
+        var receiver = silo.Client.CreateReceiver(queue);
+        var received = await ReceiveAsync(receiver, 4);
+        await receiver.CompleteMessageAsync(received[0]);
+        await receiver.CompleteMessageAsync(received[1]);
+        await receiver.DeadLetterMessageAsync(received[2], "poison");
+
+        var traffic = await silo.GetAsync("traffic?prefix=mgmt-traffic/");
+        Assert.Equal(200, traffic.Status);
+        Assert.Equal(1, (int?)traffic.Body!["silos"]);
+        var entity = Assert.Single(traffic.Body["entities"]!.AsArray(), e => (string?)e!["path"] == queue)!;
+        Assert.Equal((4, 4, 2, 1), ((long)entity["sent"]!, (long)entity["delivered"]!, (long)entity["completed"]!, (long)entity["deadLettered"]!));
+        AssertProblem(await silo.GetAsync("traffic?top=0"), 400, "InvalidArgument", "top");
+
+        // A deleted entity's counts go, so a new one of the same name starts from zero.
+        await silo.Client.CreateAdministrationClient().DeleteQueueAsync(queue);
+        Assert.DoesNotContain((await silo.GetAsync("traffic?prefix=mgmt-traffic/")).Body!["entities"]!.AsArray(), e => (string?)e!["path"] == queue);
+
+        var cluster = await silo.GetAsync("cluster");
+        var self = Assert.Single(cluster.Body!["silos"]!.AsArray())!;
+        Assert.Equal("Active", (string?)self["status"]);
+        Assert.True((bool)self["answeringThisRequest"]!);
+        Assert.True((int)self["queueActivations"]! >= 1);
+        Assert.Equal("/dashboard/", (string?)cluster.Body["dashboardPath"]);
+    }
+
+    [Fact]
     public async Task OpenApiDocumentDescribesTheApi()
     {
         using var response = await silo.Http.GetAsync("openapi.json");
@@ -297,7 +333,9 @@ public sealed class ManagementApiTests(ManagementSilo silo) : IClassFixture<Mana
         Assert.Contains("/api/v1/entities", paths);
         Assert.Contains("/api/v1/queues/{queue}/messages", paths);
         Assert.Contains("/api/v1/topics/{topic}/subscriptions/{subscription}/rules/{rule}", paths);
-        Assert.DoesNotContain(paths, p => p.StartsWith("/scaler", StringComparison.Ordinal));
+        Assert.Contains("/api/v1/traffic", paths);
+        Assert.Contains("/api/v1/cluster", paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("/scaler", StringComparison.Ordinal) || p.StartsWith("/console", StringComparison.Ordinal));
         var peekParameters = document["paths"]!["/api/v1/queues/{queue}/messages"]!["get"]!["parameters"]!.AsArray().Select(p => (string?)p!["name"]);
         Assert.Contains("maxCount", peekParameters);
     }
