@@ -121,7 +121,8 @@ public sealed class SiloProcessTests(ITestOutputHelper log)
         Assert.Contains("script-src 'self'", root.Headers.GetValues("Content-Security-Policy").Single());
         using var script = await http.GetAsync("console/console.js", ct);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("console/missing.js", ct)).StatusCode);
+        using var missing = await http.GetAsync("console/missing.js", ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
