@@ -202,6 +202,23 @@ internal sealed partial class TopicGrain(
     /// <summary>Numbers the messages and delivers each to every subscription whose rules match; durable in all of them when it returns.</summary>
     private async Task<long[]> PublishAsync(EntityDocument document, OutgoingMessage[] messages, CancellationToken cancellationToken)
     {
+        using var activity = BrokerTracing.StartRoute(Path, messages);
+        try
+        {
+            var (sequenceNumbers, subscriptions) = await RouteAsync(document, messages, cancellationToken);
+            activity?.SetTag("messaging.loire.subscription_count", subscriptions);
+            return sequenceNumbers;
+        }
+        catch (Exception exception)
+        {
+            BrokerTracing.RecordError(activity, exception);
+            throw;
+        }
+    }
+
+    /// <summary>Matches the messages against every subscription's rules and delivers them; returns their numbers and how many subscriptions got some.</summary>
+    private async Task<(long[] SequenceNumbers, int Subscriptions)> RouteAsync(EntityDocument document, OutgoingMessage[] messages, CancellationToken cancellationToken)
+    {
         var sequenceNumbers = await ReserveSequenceNumbersAsync(document, messages.Length);
         var defaultTtl = document.Description.Options.DefaultMessageTimeToLive;
         var now = time.GetUtcNow();
@@ -239,7 +256,7 @@ internal sealed partial class TopicGrain(
 
         await Task.WhenAll(deliveries);
         instruments.Sent(Path, messages.Length);
-        return sequenceNumbers;
+        return (sequenceNumbers, deliveries.Count);
     }
 
     public async Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default)

@@ -223,6 +223,54 @@ public sealed class TracingTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task TopicRoutingForwardingAndScheduledPromotionAreSpansOfTheMessagesTrace()
+    {
+        var target = await _admin.CreateQueueAsync();
+        var forwarding = await _admin.CreateQueueAsync(o => o.ForwardTo = target);
+        var topic = TopicTestKitName();
+        await _admin.CreateTopicAsync(topic);
+        await _admin.CreateSubscriptionAsync(topic, "a");
+        await _admin.CreateSubscriptionAsync(topic, "b");
+        var spans = new List<Activity>();
+        using var provider = Sdk.CreateTracerProviderBuilder().AddSource("Loire").AddInMemoryExporter(spans).Build();
+
+        await using (var topicSender = _client.CreateSender(topic))
+        {
+            await topicSender.SendMessageAsync(QueueTestKit.Message("routed"));
+        }
+
+        var routing = await SpansAsync(spans, topic, "Loire.Send", "Loire.Route");
+        var route = Assert.Single(routing["Loire.Route"]);
+        AssertChildOf(Assert.Single(routing["Loire.Send"]), route);
+        Assert.Equal("route", route.GetTagItem("messaging.operation.name"));
+        Assert.Equal(2, route.GetTagItem("messaging.loire.subscription_count"));
+
+        await using (var forwardSender = _client.CreateSender(forwarding))
+        {
+            await forwardSender.SendMessageAsync(QueueTestKit.Message("forwarded"));
+        }
+
+        var forwardingSpans = await SpansAsync(spans, forwarding, "Loire.Send", "Loire.Forward");
+        var forward = Assert.Single(forwardingSpans["Loire.Forward"]);
+        AssertChildOf(Assert.Single(forwardingSpans["Loire.Send"]), forward);
+        Assert.Equal(target, forward.GetTagItem("messaging.loire.forward_to"));
+
+        // A scheduled message's promotion to active is a span of its trace, when its time comes.
+        var scheduled = await _admin.CreateQueueAsync();
+        await using (var scheduler = _client.CreateSender(scheduled))
+        {
+            await scheduler.ScheduleMessageAsync(QueueTestKit.Message("later"), DateTimeOffset.UtcNow.AddMilliseconds(300));
+        }
+
+        var promotion = await SpansAsync(spans, scheduled, "Loire.Send", "Loire.Promote");
+        var promote = Assert.Single(promotion["Loire.Promote"]);
+        AssertChildOf(Assert.Single(promotion["Loire.Send"]), promote);
+        Assert.Equal("later", promote.GetTagItem("messaging.message.id"));
+    }
+
+    private static string TopicTestKitName() => "topics/tracing-" + Guid.NewGuid().ToString("N")[..8];
+
     /// <summary>The Loire.Settle spans of <paramref name="queue"/> once there are <paramref name="count"/>.</summary>
     private static async Task<List<Activity>> SettleSpansAsync(List<Activity> exported, string queue, int count)
     {
