@@ -1,3 +1,5 @@
+using Loire.Messages;
+
 namespace Loire.Client.Internal;
 
 /// <summary>The value types application properties (and correlation filter properties) may hold.</summary>
@@ -11,8 +13,9 @@ internal static class PropertyValues
     {
         switch (value)
         {
-            case string or bool or byte or sbyte or short or ushort or int or uint or long or ulong
-                or float or double or decimal or char or Guid or DateTime or DateTimeOffset or TimeSpan:
+            case string or char when !MessageValues.IsWellFormed(value.ToString()):
+                throw Validation.Invalid($"Application property '{key}' holds a lone UTF-16 surrogate; text must be well-formed Unicode.", entityPath);
+            case not null when MessageValues.IsSupportedPropertyValue(value):
                 return value;
             case Uri uri:
                 return uri.OriginalString;
@@ -40,6 +43,11 @@ internal static class PropertyValues
             if (string.IsNullOrEmpty(key))
             {
                 throw Validation.Invalid("Application property names must not be empty.", entityPath);
+            }
+
+            if (!MessageValues.IsWellFormed(key))
+            {
+                throw Validation.Invalid("An application property name holds a lone UTF-16 surrogate; text must be well-formed Unicode.", entityPath);
             }
 
             copy ??= new Dictionary<string, object>(StringComparer.Ordinal);

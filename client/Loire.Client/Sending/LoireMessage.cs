@@ -135,6 +135,18 @@ public partial class LoireMessage
     /// The wire form of this message: validated, with a MessageId assigned (and written back here) and the trace
     /// context added to the properties (the copy only; this message's properties are left alone).
     /// </summary>
+    private string? FindMalformedText() =>
+        !MessageValues.IsWellFormed(MessageId) ? nameof(MessageId)
+        : !MessageValues.IsWellFormed(ContentType) ? nameof(ContentType)
+        : !MessageValues.IsWellFormed(Subject) ? nameof(Subject)
+        : !MessageValues.IsWellFormed(CorrelationId) ? nameof(CorrelationId)
+        : !MessageValues.IsWellFormed(ReplyTo) ? nameof(ReplyTo)
+        : !MessageValues.IsWellFormed(ReplyToSessionId) ? nameof(ReplyToSessionId)
+        : !MessageValues.IsWellFormed(SessionId) ? nameof(SessionId)
+        : !MessageValues.IsWellFormed(PartitionKey) ? nameof(PartitionKey)
+        : !MessageValues.IsWellFormed(To) ? nameof(To)
+        : null;
+
     internal OutgoingMessage ToOutgoing(string entityPath, string? traceParent, string? traceState)
     {
         if (TimeToLive <= TimeSpan.Zero)
@@ -150,6 +162,12 @@ public partial class LoireMessage
         if (SessionId is { Length: > MaxIdLength })
         {
             throw Validation.Invalid($"SessionId must be at most {MaxIdLength} characters; it has {SessionId.Length}.", entityPath);
+        }
+
+        if (FindMalformedText() is { } field)
+        {
+            // The wire carries text as UTF-8, which has no form for a lone surrogate: it would arrive as U+FFFD.
+            throw Validation.Invalid($"{field} holds a lone UTF-16 surrogate; text must be well-formed Unicode.", entityPath);
         }
 
         var properties = PropertyValues.Copy(ApplicationProperties, entityPath);

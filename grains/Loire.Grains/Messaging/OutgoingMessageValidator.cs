@@ -39,6 +39,11 @@ internal static class OutgoingMessageValidator
                 throw Invalid(entity, $"Message {i} has a SessionId longer than {MaxIdLength} characters.");
             }
 
+            if (FindMalformedText(message) is { } field)
+            {
+                throw Invalid(entity, $"Message {i}: {field}.");
+            }
+
             if (entity.Options.RequiresSession && entity.Kind != EntityKind.Topic && string.IsNullOrEmpty(message.SessionId))
             {
                 throw Invalid(entity, $"Message {i} has no SessionId; '{entity.Path}' requires sessions, so every message must carry one.");
@@ -66,6 +71,44 @@ internal static class OutgoingMessageValidator
 
         var start = message.ScheduledEnqueueTime is { } scheduled && scheduled > enqueuedTime ? scheduled : enqueuedTime;
         return DateTimeOffset.MaxValue - start <= ttl ? DateTimeOffset.MaxValue : start + ttl;
+    }
+
+    /// <summary>
+    /// What is wrong with a message's texts or property values, or null. The client checks the same, but a caller
+    /// reaching the grain directly skips the client; what it sends must not be stored in another form than it was sent.
+    /// </summary>
+    private static string? FindMalformedText(OutgoingMessage message)
+    {
+        string?[] headers =
+        [
+            message.MessageId, message.ContentType, message.Subject, message.CorrelationId, message.ReplyTo,
+            message.ReplyToSessionId, message.SessionId, message.PartitionKey, message.To,
+        ];
+        if (!headers.All(MessageValues.IsWellFormed))
+        {
+            return "a system property holds a lone UTF-16 surrogate; text must be well-formed Unicode";
+        }
+
+        foreach (var (key, value) in message.ApplicationProperties ?? [])
+        {
+            if (string.IsNullOrEmpty(key))
+            {
+                return "application property names must not be empty";
+            }
+
+            if (!MessageValues.IsSupportedPropertyValue(value))
+            {
+                return $"application property '{key}' has {(value is null ? "a null value" : "type " + value.GetType().FullName)}; " +
+                    "supported types are string, bool, integral and floating-point numbers, decimal, char, Guid, DateTime, DateTimeOffset and TimeSpan";
+            }
+
+            if (!MessageValues.IsWellFormed(key) || !MessageValues.IsWellFormed(value as string ?? (value is char c ? c.ToString() : null)))
+            {
+                return $"application property '{key}' holds a lone UTF-16 surrogate; text must be well-formed Unicode";
+            }
+        }
+
+        return null;
     }
 
     private static LoireException Invalid(EntityDescription entity, string message) =>

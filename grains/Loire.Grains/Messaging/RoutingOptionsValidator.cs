@@ -178,12 +178,7 @@ internal static class RoutingOptionsValidator
         }
     }
 
-    private static string? TopicOf(string subscriptionPath)
-    {
-        var marker = "/" + EntityPath.SubscriptionsSegment + "/";
-        var at = subscriptionPath.LastIndexOf(marker, StringComparison.Ordinal);
-        return at < 0 ? null : subscriptionPath[..at];
-    }
+    private static string? TopicOf(string subscriptionPath) => EntityPath.SplitSubscription(subscriptionPath)?.Topic;
 
     private static LoireException Loop(string path, IEnumerable<string> trail) =>
         new(LoireErrorReason.InvalidArgument, $"Forwarding from '{path}' would form a loop: {string.Join(" → ", trail)}.", path);

@@ -48,7 +48,7 @@ internal sealed partial class QueueGrain : IIncomingGrainCallFilter, IIdleWatche
 
     async Task IIdleWatchedEntity.DeleteIdleEntityAsync()
     {
-        if (_document!.Description.Kind == EntityKind.Subscription && SplitSubscriptionPath(Path) is var (topic, name))
+        if (_document!.Description.Kind == EntityKind.Subscription && EntityPath.SplitSubscription(Path) is var (topic, name))
         {
             // Through the topic, so it stops routing to the subscription; it calls DeleteAsync here (the grain is
             // reentrant). A topic that does not know the subscription leaves the deletion to this grain.
@@ -65,12 +65,5 @@ internal sealed partial class QueueGrain : IIncomingGrainCallFilter, IIdleWatche
         {
             await DeleteAsync();
         }
-    }
-
-    private static (string Topic, string Name)? SplitSubscriptionPath(string path)
-    {
-        var separator = "/" + EntityPath.SubscriptionsSegment + "/";
-        var index = path.LastIndexOf(separator, StringComparison.Ordinal);
-        return index <= 0 ? null : (path[..index], path[(index + separator.Length)..]);
     }
 }

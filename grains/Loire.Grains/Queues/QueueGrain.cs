@@ -81,9 +81,15 @@ internal sealed partial class QueueGrain(
             throw new LoireException(LoireErrorReason.InvalidArgument, $"A queue grain cannot hold a {description.Kind}.", Path);
         }
 
-        if (description.Kind == EntityKind.Queue)
+        // The grain's key is the entity: a description of another path (which a caller skipping the client can
+        // send) must not create this one under a name the caller never gave.
+        var pathError = !string.Equals(description.Path, Partition.EntityPath, StringComparison.Ordinal)
+            ? $"The description is of '{description.Path}', but this grain holds '{Partition.EntityPath}'."
+            : description.Kind == EntityKind.Queue ? EntityPath.GetQueueOrTopicError(Partition.EntityPath)
+            : EntityPath.GetSubscriptionPathError(Partition.EntityPath);
+        if (pathError is not null)
         {
-            EntityPath.ValidateQueueOrTopic(PartitionIndex == 0 ? Path : Partition.EntityPath);
+            throw new LoireException(LoireErrorReason.InvalidArgument, pathError, Path);
         }
 
         EntityOptionsValidator.Validate(Path, description.Kind, description.Options);

@@ -126,6 +126,11 @@ internal sealed partial class TopicGrain(
         }
 
         EntityPath.ValidateQueueOrTopic(TopicPath);
+        if (!string.Equals(description.Path, TopicPath, StringComparison.Ordinal))
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, $"The description is of '{description.Path}', but this grain holds '{TopicPath}'.", Path);
+        }
+
         EntityOptionsValidator.Validate(Path, EntityKind.Topic, description.Options);
         RequirePartitionOf(description.Options.PartitionCount);
         await _management.WaitAsync(cancellationToken);

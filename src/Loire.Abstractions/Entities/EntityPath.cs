@@ -79,6 +79,25 @@ public static class EntityPath
         return null;
     }
 
+    /// <summary>Splits <c>topic/subscriptions/name</c> at its last subscriptions segment; null when it has none.</summary>
+    public static (string Topic, string Name)? SplitSubscription(string path)
+    {
+        var marker = "/" + SubscriptionsSegment + "/";
+        var at = path.LastIndexOf(marker, StringComparison.Ordinal);
+        return at <= 0 ? null : (path[..at], path[(at + marker.Length)..]);
+    }
+
+    /// <summary>Why <paramref name="path"/> is not a valid <c>topic/subscriptions/name</c> path, or null when it is.</summary>
+    public static string? GetSubscriptionPathError(string? path)
+    {
+        if (path is null || SplitSubscription(path) is not var (topic, name))
+        {
+            return $"'{path}' is not a subscription path ('topic/{SubscriptionsSegment}/name').";
+        }
+
+        return GetQueueOrTopicError(topic) ?? GetNameError(name, "subscription");
+    }
+
     /// <summary>Why <paramref name="name"/> is not a valid subscription or rule name, or null when it is.</summary>
     public static string? GetNameError(string? name, string what)
     {

@@ -147,4 +147,59 @@ public sealed class QueueErrorTests(ClusterFixture fixture)
 
         Assert.Equal(0, (await _admin.GetQueueRuntimePropertiesAsync(queue)).TotalMessageCount);
     }
+
+    [Fact]
+    public async Task TextThatUtf8CannotCarryIsRejectedAndNothingIsStored()
+    {
+        var queue = await _admin.CreateTestQueueAsync();
+        await using var sender = fixture.Client.CreateSender(queue);
+
+        // Found by the message fuzzer: a lone surrogate came back as U+FFFD, so the broker handed back another text.
+        var subject = await ThrowsLoireAsync(LoireErrorReason.InvalidArgument,
+            () => sender.SendMessageAsync(new LoireMessage("x") { Subject = "order\ud800" }));
+        Assert.Contains("Subject", subject.Message);
+        await ThrowsLoireAsync(LoireErrorReason.InvalidArgument,
+            () => sender.SendMessageAsync(new LoireMessage("x") { ApplicationProperties = { ["key\udc00"] = 1 } }));
+        await ThrowsLoireAsync(LoireErrorReason.InvalidArgument,
+            () => sender.SendMessageAsync(new LoireMessage("x") { ApplicationProperties = { ["value"] = "\ud83d" } }));
+
+        Assert.Equal(0, (await _admin.GetQueueRuntimePropertiesAsync(queue)).TotalMessageCount);
+        // A well-formed pair (an emoji) is fine.
+        await sender.SendMessageAsync(new LoireMessage("x") { Subject = "order \ud83d\ude00" });
+        Assert.Equal(1, (await _admin.GetQueueRuntimePropertiesAsync(queue)).TotalMessageCount);
+    }
+
+    [Fact]
+    public async Task AGrainCallerCannotStoreValuesTheClientWouldRefuse()
+    {
+        var queue = await _admin.CreateTestQueueAsync();
+        var grain = fixture.Cluster.Client.GetGrain<Loire.Grains.IQueueGrain>(queue);
+
+        // A caller that skips the client can send any serializable value; the broker checks as the client does.
+        await ThrowsLoireAsync(LoireErrorReason.InvalidArgument, async () => await grain.SendAsync(
+            [new Loire.Messages.OutgoingMessage { ApplicationProperties = new() { ["list"] = new List<int> { 1 } } }]));
+        await ThrowsLoireAsync(LoireErrorReason.InvalidArgument, async () => await grain.SendAsync(
+            [new Loire.Messages.OutgoingMessage { ApplicationProperties = new() { [""] = 1 } }]));
+        await ThrowsLoireAsync(LoireErrorReason.InvalidArgument, async () => await grain.SendAsync(
+            [new Loire.Messages.OutgoingMessage { ApplicationProperties = new() { ["c"] = '\ud800' } }]));
+
+        Assert.Equal(0, (await _admin.GetQueueRuntimePropertiesAsync(queue)).TotalMessageCount);
+    }
+
+    [Fact]
+    public async Task ADescriptionOfAnotherPathCreatesNothing()
+    {
+        var queue = NewQueueName();
+        var grain = fixture.Cluster.Client.GetGrain<Loire.Grains.IQueueGrain>(queue);
+        var now = DateTimeOffset.UtcNow;
+
+        // Found by the entity fuzzer: the grain used to create itself from a description naming another path.
+        var error = await ThrowsLoireAsync(LoireErrorReason.InvalidArgument, () => grain.CreateAsync(
+            new Loire.Entities.EntityDescription(queue + "-other", Loire.Entities.EntityKind.Queue, new Loire.Entities.EntityOptions(), now, now)));
+        Assert.Contains("holds", error.Message);
+        await ThrowsLoireAsync(LoireErrorReason.InvalidArgument, () => grain.CreateAsync(
+            new Loire.Entities.EntityDescription(queue, Loire.Entities.EntityKind.Subscription, new Loire.Entities.EntityOptions(), now, now)));
+
+        Assert.False(await _admin.QueueExistsAsync(queue));
+    }
 }
