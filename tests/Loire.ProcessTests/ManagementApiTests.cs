@@ -307,6 +307,14 @@ public sealed class ManagementApiTests(ManagementSilo silo) : IClassFixture<Mana
         var after = (await silo.GetAsync("queues/mgmt-update")).Body!["settings"]!;
         Assert.Equal((2, "00:01:00", false), ((int?)after["maxDeliveryCount"], (string?)after["lockDuration"], (bool?)after["requiresSession"]));
 
+        // Forwarding is set, then stopped with an empty target.
+        Assert.Equal(201, (await silo.SendAsync(HttpMethod.Put, "queues/mgmt-update-target")).Status);
+        var forwarding = await UpdateAsync("queues/mgmt-update", Json(new { settings = new { forwardTo = "mgmt-update-target" } }));
+        Assert.Equal("mgmt-update-target", (string?)forwarding.Body!["settings"]!["forwardTo"]);
+        var stopped = await UpdateAsync("queues/mgmt-update", Json(new { settings = new { forwardTo = "" } }));
+        Assert.Null((string?)stopped.Body!["settings"]!["forwardTo"]);
+        Assert.Null((await silo.Client.CreateAdministrationClient().GetQueueAsync("mgmt-update")).ForwardTo);
+
         // Without If-Match a PUT still creates, so it finds the queue taken.
         AssertProblem(await silo.SendAsync(HttpMethod.Put, "queues/mgmt-update", Json(new { settings = new { maxDeliveryCount = 9 } })), 409, "MessagingEntityAlreadyExists");
 
