@@ -53,9 +53,18 @@ require_deploy_tools() {
     export PATH="${tools}/usr/bin:${PATH}"
 }
 
+# The web console's tests drive Debian's headless Chromium through chromium-driver (Selenium); on CI they must run.
+require_browser() {
+    if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+        return
+    fi
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver
+}
+
 require_dotnet
 require_redis
 require_deploy_tools
+require_browser
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log="$(mktemp)"

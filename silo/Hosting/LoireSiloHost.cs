@@ -5,6 +5,7 @@ using Loire.Silo.Configuration;
 using Loire.Silo.Health;
 using Loire.Silo.Management;
 using Loire.Silo.Scaling;
+using Loire.Silo.WebConsole;
 using Loire.Storage;
 using Loire.Storage.Redis;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -53,7 +54,8 @@ public sealed class LoireSiloHost : IAsyncDisposable
         builder.Services.AddManagementApi();
 
         var app = builder.Build();
-        app.MapGet("/", () => Results.Redirect("/dashboard/"));
+        app.MapGet("/", () => Results.Redirect(ConsoleEndpoints.Path));
+        app.MapConsole();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapPrometheusScrapingEndpoint();
         app.MapSiloHealthChecks();
@@ -227,6 +229,8 @@ public sealed class LoireSiloHost : IAsyncDisposable
         logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Error);
         logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("Loire", LogLevel.Information);
+        // Orleans' GrainService base class logs every ring change at Information under the service's class name.
+        logging.AddFilter("Loire.Grains.Traffic.EntityTrafficService", LogLevel.Warning);
     }
 
     private static void Listen(KestrelServerOptions kestrel, LoireSiloOptions options)

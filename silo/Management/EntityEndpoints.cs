@@ -4,8 +4,9 @@ using Loire.Grains;
 namespace Loire.Silo.Management;
 
 /// <summary>
-/// Create, read and delete queues, topics and subscriptions, and their live counts. <c>PUT</c> creates (201, or 409
-/// when the path is taken); settings cannot be changed after creation, as the broker has no such operation yet.
+/// Create, read, update and delete queues, topics and subscriptions, and their live counts. <c>PUT</c> creates (201,
+/// or 409 when the path is taken); <c>PUT</c> with <c>If-Match: *</c> updates what exists (200, or 404), as in Azure
+/// Service Bus' REST API: the settings given replace the entity's, those absent keep their value.
 /// </summary>
 public static partial class EntityEndpoints
 {
@@ -15,8 +16,9 @@ public static partial class EntityEndpoints
         queue.MapGet("", (string queue, ManagedEntities entities, CancellationToken ct) =>
             GetAsync(entities, ManagementNames.QueueOrTopic(queue), EntityKind.Queue, ct)).Produces<EntityResponse>();
         queue.MapPut("", (string queue, HttpRequest request, ManagedEntities entities, ILogger<ManagedEntities> log, CancellationToken ct) =>
-            CreateAsync(entities, log, request, ManagementNames.QueueOrTopic(queue), EntityKind.Queue, ct))
-            .Accepts<CreateEntityRequest>("application/json").Produces<EntityResponse>(StatusCodes.Status201Created);
+            PutAsync(entities, log, request, ManagementNames.QueueOrTopic(queue), EntityKind.Queue, ct))
+            .Accepts<CreateEntityRequest>("application/json").Produces<EntityResponse>(StatusCodes.Status201Created).Produces<EntityResponse>()
+            .WithDescription(PutDescription);
         queue.MapDelete("", (string queue, ManagedEntities entities, ILogger<ManagedEntities> log, CancellationToken ct) =>
             DeleteAsync(entities, log, ManagementNames.QueueOrTopic(queue), EntityKind.Queue, ct)).Produces(StatusCodes.Status204NoContent);
         queue.MapGet("/runtime", (string queue, ManagedEntities entities, CancellationToken ct) =>
@@ -26,8 +28,9 @@ public static partial class EntityEndpoints
         topic.MapGet("", (string topic, ManagedEntities entities, CancellationToken ct) =>
             GetAsync(entities, ManagementNames.QueueOrTopic(topic), EntityKind.Topic, ct)).Produces<EntityResponse>();
         topic.MapPut("", (string topic, HttpRequest request, ManagedEntities entities, ILogger<ManagedEntities> log, CancellationToken ct) =>
-            CreateAsync(entities, log, request, ManagementNames.QueueOrTopic(topic), EntityKind.Topic, ct))
-            .Accepts<CreateEntityRequest>("application/json").Produces<EntityResponse>(StatusCodes.Status201Created);
+            PutAsync(entities, log, request, ManagementNames.QueueOrTopic(topic), EntityKind.Topic, ct))
+            .Accepts<CreateEntityRequest>("application/json").Produces<EntityResponse>(StatusCodes.Status201Created).Produces<EntityResponse>()
+            .WithDescription(PutDescription);
         topic.MapDelete("", (string topic, ManagedEntities entities, ILogger<ManagedEntities> log, CancellationToken ct) =>
             DeleteAsync(entities, log, ManagementNames.QueueOrTopic(topic), EntityKind.Topic, ct)).Produces(StatusCodes.Status204NoContent);
         topic.MapGet("/runtime", (string topic, ManagedEntities entities, CancellationToken ct) =>
@@ -37,11 +40,34 @@ public static partial class EntityEndpoints
         var subscription = api.MapGroup("/topics/{topic}/subscriptions/{subscription}").WithTags("Subscriptions");
         subscription.MapGet("", (string topic, string subscription, ManagedEntities entities, CancellationToken ct) =>
             GetAsync(entities, ManagementNames.Subscription(topic, subscription), EntityKind.Subscription, ct)).Produces<EntityResponse>();
-        subscription.MapPut("", CreateSubscriptionAsync)
-            .Accepts<CreateSubscriptionRequest>("application/json").Produces<EntityResponse>(StatusCodes.Status201Created);
+        subscription.MapPut("", PutSubscriptionAsync)
+            .Accepts<CreateSubscriptionRequest>("application/json").Produces<EntityResponse>(StatusCodes.Status201Created).Produces<EntityResponse>()
+            .WithDescription(PutDescription + " An update takes no rule: rules change through /rules.");
         subscription.MapDelete("", DeleteSubscriptionAsync).Produces(StatusCodes.Status204NoContent);
         subscription.MapGet("/runtime", (string topic, string subscription, ManagedEntities entities, CancellationToken ct) =>
             GetRuntimeAsync(entities, ManagementNames.Subscription(topic, subscription), EntityKind.Subscription, ct)).Produces<RuntimePropertiesResponse>();
+    }
+
+    private const string PutDescription =
+        "Creates the entity (201; 409 when the path is taken). With the header 'If-Match: *' updates the existing one instead "
+        + "(200; 404 when missing): given settings replace the entity's, absent ones stay; partitionCount, requiresSession, "
+        + "requiresDuplicateDetection and duplicateDetectionHistoryTimeWindow are fixed at creation. forwardTo or "
+        + "forwardDeadLetteredMessagesTo \"\" stops forwarding, maxMessageCount 0 lifts the count limit.";
+
+    private static Task<IResult> PutAsync(ManagedEntities entities, ILogger log, HttpRequest request, string path, EntityKind kind, CancellationToken ct) =>
+        IsUpdate(request) ? UpdateAsync(entities, log, request, path, kind, ct) : CreateAsync(entities, log, request, path, kind, ct);
+
+    /// <summary><c>If-Match: *</c>: "only if it exists", which is what an update asks for.</summary>
+    private static bool IsUpdate(HttpRequest request) => request.Headers.IfMatch.Any(v => v?.Trim() == "*");
+
+    private static async Task<IResult> UpdateAsync(ManagedEntities entities, ILogger log, HttpRequest request, string path, EntityKind kind, CancellationToken ct)
+    {
+        var body = await ReadOptionalAsync(request, new CreateEntityRequest(), ct);
+        var current = await entities.RequireAsync(path, kind, ct);
+        var options = (body.Settings ?? new EntitySettings()).ApplyTo(current.Options);
+        var updated = await entities.Entity(current).UpdateAsync(options, ct);
+        LogUpdated(log, ManagedEntities.Describe(kind), path);
+        return ManagementApi.Json(EntityResponse.From(updated));
     }
 
     private static async Task<IResult> GetAsync(ManagedEntities entities, string path, EntityKind kind, CancellationToken ct) =>
@@ -81,12 +107,32 @@ public static partial class EntityEndpoints
         return ManagementApi.Json(subscriptions.Select(EntityResponse.From).ToArray());
     }
 
-    private static async Task<IResult> CreateSubscriptionAsync(string topic, string subscription, HttpRequest request, ManagedEntities entities,
+    private static async Task<IResult> PutSubscriptionAsync(string topic, string subscription, HttpRequest request, ManagedEntities entities,
         ILogger<ManagedEntities> log, CancellationToken ct)
     {
         var path = ManagementNames.Subscription(topic, subscription);
         var topicPath = ManagementNames.QueueOrTopic(topic);
         var body = await ReadOptionalAsync(request, new CreateSubscriptionRequest(), ct);
+        if (IsUpdate(request))
+        {
+            if (body.Rule is not null)
+            {
+                throw ManagementProblem.Invalid("An update of a subscription takes no 'rule'; rules change through its /rules.", path);
+            }
+
+            var current = await entities.RequireAsync(path, EntityKind.Subscription, ct);
+            var options = (body.Settings ?? new EntitySettings()).ApplyTo(current.Options);
+            var updated = await entities.Topic(topicPath).UpdateSubscriptionAsync(subscription, options, ct);
+            LogUpdated(log, "subscription", path);
+            return ManagementApi.Json(EntityResponse.From(updated));
+        }
+
+        return await CreateSubscriptionAsync(entities, log, path, topicPath, subscription, body, ct);
+    }
+
+    private static async Task<IResult> CreateSubscriptionAsync(ManagedEntities entities, ILogger log, string path, string topicPath,
+        string subscription, CreateSubscriptionRequest body, CancellationToken ct)
+    {
         var options = (body.Settings ?? new EntitySettings()).ToOptions();
         var rule = body.Rule is { } r ? new RuleDescription(ManagementNames.Rule(r.Name, path), r.Filter.ToDescription(path)) : null;
         await entities.RequireAsync(topicPath, EntityKind.Topic, ct);
@@ -116,6 +162,9 @@ public static partial class EntityEndpoints
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Management API created {Kind} {Entity}")]
     private static partial void LogCreated(ILogger logger, string kind, string entity);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Management API updated {Kind} {Entity}")]
+    private static partial void LogUpdated(ILogger logger, string kind, string entity);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Management API deleted {Kind} {Entity}")]
     private static partial void LogDeleted(ILogger logger, string kind, string entity);

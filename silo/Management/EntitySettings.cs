@@ -46,9 +46,17 @@ public sealed record EntitySettings
     };
 
     /// <summary>The broker's defaults with the fields given here; the grain validates the result before it creates anything.</summary>
-    public EntityOptions ToOptions()
+    public EntityOptions ToOptions() => Merge(new EntityOptions(), update: false);
+
+    /// <summary>
+    /// <paramref name="current"/> with the fields given here (an update: absent fields keep their value). Null can only
+    /// mean "absent", so ForwardTo and ForwardDeadLetteredMessagesTo are cleared with an empty string, and
+    /// MaxMessageCount's limit is lifted with 0.
+    /// </summary>
+    public EntityOptions ApplyTo(EntityOptions current) => Merge(current, update: true);
+
+    private EntityOptions Merge(EntityOptions d, bool update)
     {
-        var d = new EntityOptions();
         return new EntityOptions
         {
             LockDuration = LockDuration ?? d.LockDuration,
@@ -59,10 +67,10 @@ public sealed record EntitySettings
             DuplicateDetectionHistoryTimeWindow = DuplicateDetectionHistoryTimeWindow ?? d.DuplicateDetectionHistoryTimeWindow,
             RequiresSession = RequiresSession ?? d.RequiresSession,
             MaxSizeInMegabytes = MaxSizeInMegabytes ?? d.MaxSizeInMegabytes,
-            MaxMessageCount = MaxMessageCount ?? d.MaxMessageCount,
+            MaxMessageCount = update && MaxMessageCount is 0 ? null : MaxMessageCount ?? d.MaxMessageCount,
             PartitionCount = PartitionCount ?? d.PartitionCount,
-            ForwardTo = ForwardTo ?? d.ForwardTo,
-            ForwardDeadLetteredMessagesTo = ForwardDeadLetteredMessagesTo ?? d.ForwardDeadLetteredMessagesTo,
+            ForwardTo = update && ForwardTo is "" ? null : ForwardTo ?? d.ForwardTo,
+            ForwardDeadLetteredMessagesTo = update && ForwardDeadLetteredMessagesTo is "" ? null : ForwardDeadLetteredMessagesTo ?? d.ForwardDeadLetteredMessagesTo,
             MaxMessageSizeInKilobytes = MaxMessageSizeInKilobytes ?? d.MaxMessageSizeInKilobytes,
             AutoDeleteOnIdle = AutoDeleteOnIdle ?? d.AutoDeleteOnIdle,
             EnableEarlyDelivery = EnableEarlyDelivery ?? d.EnableEarlyDelivery,

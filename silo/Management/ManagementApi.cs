@@ -48,6 +48,7 @@ public static class ManagementApi
         EntityEndpoints.Map(api);
         RuleEndpoints.Map(api);
         MessageEndpoints.Map(api);
+        ClusterEndpoints.Map(api);
         endpoints.MapOpenApi(Prefix + "/{documentName}.json");
         return endpoints;
     }

@@ -1,5 +1,6 @@
 using Loire.Client;
 using Loire.Entities;
+using Loire.Grains.Topics;
 
 namespace Loire.Silo.Management;
 
@@ -59,6 +60,9 @@ public static partial class RuleEndpoints
         var body = await ManagementJson.ReadAsync<ReplaceRuleRequest>(request, ct);
         var filter = body.Filter.ToDescription(path);
         var existing = Find(await GetRulesAsync(entities, path, ct), name, path);
+
+        // Checked here as the topic will check it, so a refusal names the rule the caller knows, not the bridge.
+        RuleCompiler.Compile(new RuleDescription(existing.Name, filter), path);
         var topicGrain = entities.Topic(ManagementNames.QueueOrTopic(topic));
 
         var bridge = new RuleDescription("replacing-" + Guid.NewGuid().ToString("N"), filter);

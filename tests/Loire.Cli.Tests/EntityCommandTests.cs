@@ -32,6 +32,36 @@ public sealed class EntityCommandTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task UpdateChangesTheGivenSettingsAndABadOneChangesNothing()
+    {
+        var name = EntityNames.For();
+        await _cli.ExpectAsync(0, "queue", "create", name, "--max-delivery-count", "4", "--ttl", "1h");
+        var updated = await _cli.ExpectAsync(0, "queue", "update", name, "--max-delivery-count", "2", "--lock-duration", "1m", "--json");
+        Assert.Equal(2, updated.Json().GetProperty("maxDeliveryCount").GetInt32());
+        Assert.Equal(TimeSpan.FromMinutes(1), TimeSpan.Parse(updated.Json().GetProperty("lockDuration").GetString()!));
+        Assert.Equal(TimeSpan.FromHours(1), TimeSpan.Parse(updated.Json().GetProperty("defaultMessageTimeToLive").GetString()!)); // not given: kept
+
+        var tooLong = await _cli.ExpectAsync(4, "queue", "update", name, "--lock-duration", "10m", "--max-delivery-count", "9");
+        Assert.Contains("LockDuration", tooLong.Error);
+        var fixedSetting = await _cli.ExpectAsync(4, "queue", "update", name, "--sessions", "--max-delivery-count", "9");
+        Assert.Contains("RequiresSession cannot be changed", fixedSetting.Error);
+        await _cli.ExpectAsync(1, "queue", "update", name, "--lock-duration", "soon");
+        await _cli.ExpectAsync(2, "queue", "update", EntityNames.For("missing"), "--max-delivery-count", "3");
+        var after = (await _cli.ExpectAsync(0, "queue", "get", name, "--json")).Json();
+        Assert.Equal((2, false), (after.GetProperty("maxDeliveryCount").GetInt32(), after.GetProperty("requiresSession").GetBoolean()));
+
+        var topic = EntityNames.For();
+        await _cli.ExpectAsync(0, "topic", "create", topic);
+        await _cli.ExpectAsync(0, "subscription", "create", topic, "audit");
+        var topicUpdated = await _cli.ExpectAsync(0, "topic", "update", topic, "--ttl", "2h", "--json");
+        Assert.Equal(TimeSpan.FromHours(2), TimeSpan.Parse(topicUpdated.Json().GetProperty("defaultMessageTimeToLive").GetString()!));
+        var subscriptionUpdated = await _cli.ExpectAsync(0, "subscription", "update", topic, "audit", "--max-delivery-count", "3", "--json");
+        Assert.Equal(3, subscriptionUpdated.Json().GetProperty("maxDeliveryCount").GetInt32());
+        await _cli.ExpectAsync(4, "subscription", "update", topic, "audit", "--max-delivery-count", "0");
+        Assert.Equal(3, (await _cli.ExpectAsync(0, "subscription", "get", topic, "audit", "--json")).Json().GetProperty("maxDeliveryCount").GetInt32());
+    }
+
+    [Fact]
     public async Task CreatingAnExistingQueueExitsWithConflict()
     {
         var name = EntityNames.For();

@@ -287,6 +287,96 @@ public sealed class ManagementApiTests(ManagementSilo silo) : IClassFixture<Mana
     }
 
     [Fact]
+    public async Task PutWithIfMatchUpdatesSettingsAndRefusesBadOnesWithoutChangingAnything()
+    {
+        var created = await silo.SendAsync(HttpMethod.Put, "queues/mgmt-update", Json(new { settings = new { maxDeliveryCount = 4 } }));
+        Assert.Equal(201, created.Status);
+
+        var updated = await UpdateAsync("queues/mgmt-update", Json(new { settings = new { maxDeliveryCount = 2, lockDuration = "00:01:00" } }));
+        Assert.Equal(200, updated.Status);
+        Assert.Equal(2, (int?)updated.Body!["settings"]!["maxDeliveryCount"]);
+        Assert.Equal("00:01:00", (string?)updated.Body["settings"]!["lockDuration"]);
+        var queue = await silo.Client.CreateAdministrationClient().GetQueueAsync("mgmt-update");
+        Assert.Equal((2, TimeSpan.FromMinutes(1), 1024L), (queue.MaxDeliveryCount, queue.LockDuration, queue.MaxSizeInMegabytes)); // absent settings stay
+
+        // Bad values, fixed settings, a rule in a subscription update, and what does not exist: refused, nothing changed.
+        AssertProblem(await UpdateAsync("queues/mgmt-update", Json(new { settings = new { maxDeliveryCount = 0 } })), 400, "InvalidArgument", "MaxDeliveryCount");
+        AssertProblem(await UpdateAsync("queues/mgmt-update", Json(new { settings = new { requiresSession = true, maxDeliveryCount = 7 } })), 400, "InvalidArgument", "RequiresSession cannot be changed");
+        AssertProblem(await UpdateAsync("queues/mgmt-update", """{"settings":{"lockDuration":"soon"}}"""), 400, "InvalidArgument");
+        AssertProblem(await UpdateAsync("queues/mgmt-absent", Json(new { settings = new { maxDeliveryCount = 3 } })), 404, "MessagingEntityNotFound");
+        var after = (await silo.GetAsync("queues/mgmt-update")).Body!["settings"]!;
+        Assert.Equal((2, "00:01:00", false), ((int?)after["maxDeliveryCount"], (string?)after["lockDuration"], (bool?)after["requiresSession"]));
+
+        // Forwarding is set, then stopped with an empty target.
+        Assert.Equal(201, (await silo.SendAsync(HttpMethod.Put, "queues/mgmt-update-target")).Status);
+        var forwarding = await UpdateAsync("queues/mgmt-update", Json(new { settings = new { forwardTo = "mgmt-update-target" } }));
+        Assert.Equal("mgmt-update-target", (string?)forwarding.Body!["settings"]!["forwardTo"]);
+        var stopped = await UpdateAsync("queues/mgmt-update", Json(new { settings = new { forwardTo = "" } }));
+        Assert.Null((string?)stopped.Body!["settings"]!["forwardTo"]);
+        Assert.Null((await silo.Client.CreateAdministrationClient().GetQueueAsync("mgmt-update")).ForwardTo);
+
+        // Without If-Match a PUT still creates, so it finds the queue taken.
+        AssertProblem(await silo.SendAsync(HttpMethod.Put, "queues/mgmt-update", Json(new { settings = new { maxDeliveryCount = 9 } })), 409, "MessagingEntityAlreadyExists");
+
+        // Topics and subscriptions alike.
+        Assert.Equal(201, (await silo.SendAsync(HttpMethod.Put, "topics/mgmt-update-topic")).Status);
+        Assert.Equal(201, (await silo.SendAsync(HttpMethod.Put, "topics/mgmt-update-topic/subscriptions/s")).Status);
+        var topic = await UpdateAsync("topics/mgmt-update-topic", Json(new { settings = new { defaultMessageTimeToLive = "02:00:00" } }));
+        Assert.Equal("02:00:00", (string?)topic.Body!["settings"]!["defaultMessageTimeToLive"]);
+        var subscription = await UpdateAsync("topics/mgmt-update-topic/subscriptions/s", Json(new { settings = new { maxDeliveryCount = 3 } }));
+        Assert.Equal(3, (int?)subscription.Body!["settings"]!["maxDeliveryCount"]);
+        Assert.Equal("$Default", (string?)subscription.Body["rules"]![0]!["name"]);
+        AssertProblem(await UpdateAsync("topics/mgmt-update-topic/subscriptions/s",
+            Json(new { settings = new { maxDeliveryCount = 5 }, rule = new { name = "r", filter = new { type = "true" } } })), 400, "InvalidArgument", "rule");
+        Assert.Equal(3, (await silo.Client.CreateAdministrationClient().GetSubscriptionAsync("mgmt-update-topic", "s")).MaxDeliveryCount);
+    }
+
+    private async Task<(int Status, JsonNode? Body)> UpdateAsync(string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.IfMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Any);
+        using var response = await silo.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    [Fact]
+    public async Task TrafficCountsWhatTheClientDidAndTheClusterListsTheSiloHostingIt()
+    {
+        var queue = "mgmt-traffic/" + Guid.NewGuid().ToString("N")[..8];
+        await silo.Client.CreateAdministrationClient().CreateQueueAsync(queue);
+        var sender = silo.Client.CreateSender(queue);
+        for (var i = 0; i < 4; i++)
+        {
+            await sender.SendMessageAsync(new LoireMessage("x"u8.ToArray()));
+        }
+
+        var receiver = silo.Client.CreateReceiver(queue);
+        var received = await ReceiveAsync(receiver, 4);
+        await receiver.CompleteMessageAsync(received[0]);
+        await receiver.CompleteMessageAsync(received[1]);
+        await receiver.DeadLetterMessageAsync(received[2], "poison");
+
+        var traffic = await silo.GetAsync("traffic?prefix=mgmt-traffic/");
+        Assert.Equal(200, traffic.Status);
+        Assert.Equal(1, (int?)traffic.Body!["silos"]);
+        var entity = Assert.Single(traffic.Body["entities"]!.AsArray(), e => (string?)e!["path"] == queue)!;
+        Assert.Equal((4, 4, 2, 1), ((long)entity["sent"]!, (long)entity["delivered"]!, (long)entity["completed"]!, (long)entity["deadLettered"]!));
+        AssertProblem(await silo.GetAsync("traffic?top=0"), 400, "InvalidArgument", "top");
+
+        // A deleted entity's counts go, so a new one of the same name starts from zero.
+        await silo.Client.CreateAdministrationClient().DeleteQueueAsync(queue);
+        Assert.DoesNotContain((await silo.GetAsync("traffic?prefix=mgmt-traffic/")).Body!["entities"]!.AsArray(), e => (string?)e!["path"] == queue);
+
+        var cluster = await silo.GetAsync("cluster");
+        var self = Assert.Single(cluster.Body!["silos"]!.AsArray())!;
+        Assert.Equal("Active", (string?)self["status"]);
+        Assert.True((bool)self["answeringThisRequest"]!);
+        Assert.True((int)self["queueActivations"]! >= 1);
+        Assert.Equal("/dashboard/", (string?)cluster.Body["dashboardPath"]);
+    }
+
+    [Fact]
     public async Task OpenApiDocumentDescribesTheApi()
     {
         using var response = await silo.Http.GetAsync("openapi.json");
@@ -297,7 +387,9 @@ public sealed class ManagementApiTests(ManagementSilo silo) : IClassFixture<Mana
         Assert.Contains("/api/v1/entities", paths);
         Assert.Contains("/api/v1/queues/{queue}/messages", paths);
         Assert.Contains("/api/v1/topics/{topic}/subscriptions/{subscription}/rules/{rule}", paths);
-        Assert.DoesNotContain(paths, p => p.StartsWith("/scaler", StringComparison.Ordinal));
+        Assert.Contains("/api/v1/traffic", paths);
+        Assert.Contains("/api/v1/cluster", paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("/scaler", StringComparison.Ordinal) || p.StartsWith("/console", StringComparison.Ordinal));
         var peekParameters = document["paths"]!["/api/v1/queues/{queue}/messages"]!["get"]!["parameters"]!.AsArray().Select(p => (string?)p!["name"]);
         Assert.Contains("maxCount", peekParameters);
     }

@@ -113,9 +113,16 @@ public sealed class SiloProcessTests(ITestOutputHelper log)
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
         Assert.Equal("text/html", dashboard.Content.Headers.ContentType?.MediaType);
 
+        // The root leads to the web console, a page of the silo's own that loads only its own files.
         using var root = await http.GetAsync("", ct);
         Assert.Equal(HttpStatusCode.OK, root.StatusCode);
-        Assert.StartsWith("/dashboard", root.RequestMessage?.RequestUri?.AbsolutePath);
+        Assert.Equal("/console/", root.RequestMessage?.RequestUri?.AbsolutePath);
+        Assert.Equal("text/html", root.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("script-src 'self'", root.Headers.GetValues("Content-Security-Policy").Single());
+        using var script = await http.GetAsync("console/console.js", ct);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        using var missing = await http.GetAsync("console/missing.js", ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]

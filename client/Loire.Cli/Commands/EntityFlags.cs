@@ -4,7 +4,7 @@ using Loire.Cli.Infrastructure;
 
 namespace Loire.Cli.Commands;
 
-/// <summary>The entity settings a create command takes as flags; unset flags keep the broker's defaults.</summary>
+/// <summary>The entity settings a create or update command takes as flags; unset flags keep the broker's defaults (create) or the current value (update).</summary>
 internal sealed class EntityFlags
 {
     private readonly Option<string?> _lockDuration = new("--lock-duration") { Description = "How long a received message stays locked (30s, 5m)" };

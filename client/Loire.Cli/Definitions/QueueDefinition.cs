@@ -57,9 +57,11 @@ internal sealed class QueueDefinition
         EnableEarlyDelivery = queue.EnableEarlyDelivery,
     };
 
-    public CreateQueueOptions ToOptions(string? name = null)
+    public CreateQueueOptions ToOptions(string? name = null) => ApplyTo(new CreateQueueOptions(name ?? Name));
+
+    /// <summary>The settings given here over <paramref name="options"/> (the defaults, or an update's current settings).</summary>
+    public CreateQueueOptions ApplyTo(CreateQueueOptions options)
     {
-        var options = new CreateQueueOptions(name ?? Name);
         options.LockDuration = LockDuration ?? options.LockDuration;
         options.MaxDeliveryCount = MaxDeliveryCount ?? options.MaxDeliveryCount;
         options.DefaultMessageTimeToLive = DefaultMessageTimeToLive ?? options.DefaultMessageTimeToLive;

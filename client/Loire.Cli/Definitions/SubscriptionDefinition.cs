@@ -41,9 +41,11 @@ internal sealed class SubscriptionDefinition
         EnableEarlyDelivery = subscription.EnableEarlyDelivery,
     };
 
-    public CreateSubscriptionOptions ToOptions(string topicName, string? name = null)
+    public CreateSubscriptionOptions ToOptions(string topicName, string? name = null) => ApplyTo(new CreateSubscriptionOptions(topicName, name ?? Name));
+
+    /// <summary>The settings given here over <paramref name="options"/> (the defaults, or an update's current settings).</summary>
+    public CreateSubscriptionOptions ApplyTo(CreateSubscriptionOptions options)
     {
-        var options = new CreateSubscriptionOptions(topicName, name ?? Name);
         options.LockDuration = LockDuration ?? options.LockDuration;
         options.MaxDeliveryCount = MaxDeliveryCount ?? options.MaxDeliveryCount;
         options.DefaultMessageTimeToLive = DefaultMessageTimeToLive ?? options.DefaultMessageTimeToLive;

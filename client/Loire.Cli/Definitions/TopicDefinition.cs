@@ -35,9 +35,11 @@ internal sealed class TopicDefinition
         AutoDeleteOnIdle = topic.AutoDeleteOnIdle,
     };
 
-    public CreateTopicOptions ToOptions(string? name = null)
+    public CreateTopicOptions ToOptions(string? name = null) => ApplyTo(new CreateTopicOptions(name ?? Name));
+
+    /// <summary>The settings given here over <paramref name="options"/> (the defaults, or an update's current settings).</summary>
+    public CreateTopicOptions ApplyTo(CreateTopicOptions options)
     {
-        var options = new CreateTopicOptions(name ?? Name);
         options.DefaultMessageTimeToLive = DefaultMessageTimeToLive ?? options.DefaultMessageTimeToLive;
         options.MaxSizeInMegabytes = MaxSizeInMegabytes ?? options.MaxSizeInMegabytes;
         options.RequiresDuplicateDetection = RequiresDuplicateDetection ?? options.RequiresDuplicateDetection;

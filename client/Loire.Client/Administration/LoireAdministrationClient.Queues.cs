@@ -36,6 +36,28 @@ public partial class LoireAdministrationClient
         return new QueueProperties(created);
     }
 
+    /// <summary>
+    /// Replaces a queue's settings with <paramref name="options"/> (start from <c>new CreateQueueOptions(await
+    /// GetQueueAsync(name))</c> to change a few), durably and at once for senders and receivers.
+    /// </summary>
+    /// <param name="options">The queue's name and its new settings.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The queue as the broker stored it.</returns>
+    /// <exception cref="LoireException">
+    /// <see cref="LoireErrorReason.InvalidArgument"/> (a bad value, or a change of PartitionCount, RequiresSession,
+    /// RequiresDuplicateDetection or DuplicateDetectionHistoryTimeWindow, which are fixed at creation; nothing changed) or
+    /// <see cref="LoireErrorReason.MessagingEntityNotFound"/>.
+    /// </exception>
+    public virtual async Task<QueueProperties> UpdateQueueAsync(CreateQueueOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var entityOptions = options.ToEntityOptions();
+        var path = options.Name;
+        var updated = await Executor.ExecuteAsync("update queue", path, RetryKind.Idempotent,
+            (grains, ct) => new ValueTask<EntityDescription>(grains.Queue(path).UpdateAsync(entityOptions, ct)), cancellationToken).ConfigureAwait(false);
+        return new QueueProperties(updated);
+    }
+
     /// <summary>Gets a queue's settings.</summary>
     /// <param name="name">The queue's path.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

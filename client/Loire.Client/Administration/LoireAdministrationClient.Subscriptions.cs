@@ -83,6 +83,29 @@ public partial class LoireAdministrationClient
         }
     }
 
+    /// <summary>
+    /// Replaces a subscription's settings with <paramref name="options"/>, as <see cref="UpdateQueueAsync"/> does for a
+    /// queue; its rules stay (they change with the rule methods).
+    /// </summary>
+    /// <param name="options">The subscription's topic, name and new settings.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The subscription as the broker stored it.</returns>
+    /// <exception cref="LoireException">
+    /// <see cref="LoireErrorReason.InvalidArgument"/> (nothing changed) or <see cref="LoireErrorReason.MessagingEntityNotFound"/>.
+    /// </exception>
+    public virtual async Task<SubscriptionProperties> UpdateSubscriptionAsync(CreateSubscriptionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var entityOptions = options.ToEntityOptions();
+        var topic = options.TopicName;
+        var name = options.SubscriptionName;
+        var path = EntityPath.Subscription(topic, name);
+        var updated = await Executor.ExecuteAsync("update subscription", path, RetryKind.Idempotent,
+            (grains, ct) => new ValueTask<EntityDescription>(grains.Topic(topic).UpdateSubscriptionAsync(name, entityOptions, ct)),
+            cancellationToken).ConfigureAwait(false);
+        return new SubscriptionProperties(updated);
+    }
+
     /// <summary>Gets a subscription's live counts (active, dead-lettered, deferred messages).</summary>
     /// <param name="topicName">The topic's path.</param>
     /// <param name="subscriptionName">The subscription's name.</param>

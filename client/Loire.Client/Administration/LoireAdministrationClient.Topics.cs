@@ -36,6 +36,23 @@ public partial class LoireAdministrationClient
         return new TopicProperties(created);
     }
 
+    /// <summary>Replaces a topic's settings with <paramref name="options"/>, as <see cref="UpdateQueueAsync"/> does for a queue.</summary>
+    /// <param name="options">The topic's name and its new settings.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The topic as the broker stored it.</returns>
+    /// <exception cref="LoireException">
+    /// <see cref="LoireErrorReason.InvalidArgument"/> (nothing changed) or <see cref="LoireErrorReason.MessagingEntityNotFound"/>.
+    /// </exception>
+    public virtual async Task<TopicProperties> UpdateTopicAsync(CreateTopicOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var entityOptions = options.ToEntityOptions();
+        var path = options.Name;
+        var updated = await Executor.ExecuteAsync("update topic", path, RetryKind.Idempotent,
+            (grains, ct) => new ValueTask<EntityDescription>(grains.Topic(path).UpdateAsync(entityOptions, ct)), cancellationToken).ConfigureAwait(false);
+        return new TopicProperties(updated);
+    }
+
     /// <summary>Gets a topic's settings.</summary>
     /// <param name="name">The topic's path.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -7,9 +7,10 @@ using Loire.Partitions;
 namespace Loire.Grains.Diagnostics;
 
 /// <summary>
-/// The broker's spans: the store commit of a send and the delivery to a receiver, each one span per batch, a child of
-/// the messages' trace context when they share one and linked to each context otherwise. With nobody listening to
-/// source <see cref="LoireInstruments.SourceName"/> nothing is read or allocated; nothing here throws.
+/// The broker's spans: the store commit of a send, a topic's routing, forwarding, the promotion of scheduled messages,
+/// the delivery to a receiver and the settlement of what it received, each one span per batch, a child of the messages' trace context when they share one and linked to each context
+/// otherwise. With nobody listening to source <see cref="LoireInstruments.SourceName"/> nothing is read or allocated;
+/// nothing here throws.
 /// </summary>
 internal static class BrokerTracing
 {
@@ -17,10 +18,65 @@ internal static class BrokerTracing
 
     public const string DeliverActivityName = "Loire.Deliver";
 
+    public const string SettleActivityName = "Loire.Settle";
+
+    public const string RouteActivityName = "Loire.Route";
+
+    public const string ForwardActivityName = "Loire.Forward";
+
+    public const string PromoteActivityName = "Loire.Promote";
+
     /// <summary>Starts the span of a batch's store commit; null when nobody listens.</summary>
-    public static Activity? StartCommit(string path, OutgoingMessage[] messages)
+    public static Activity? StartCommit(string path, OutgoingMessage[] messages) => StartOutgoing(CommitActivityName, "commit", path, messages);
+
+    /// <summary>Starts the span of a topic matching a batch against its subscriptions' rules and delivering it to them.</summary>
+    public static Activity? StartRoute(string path, OutgoingMessage[] messages) => StartOutgoing(RouteActivityName, "route", path, messages);
+
+    /// <summary>Starts the span of forwarding a batch to <paramref name="target"/> (ForwardTo, or forwarded dead letters).</summary>
+    public static Activity? StartForward(string path, string target, OutgoingMessage[] messages)
     {
-        if (!LoireInstruments.ActivitySource.HasListeners())
+        var activity = StartOutgoing(ForwardActivityName, "forward", path, messages);
+        activity?.SetTag("messaging.loire.forward_to", target);
+        return activity;
+    }
+
+    /// <summary>Starts the span of handing <paramref name="entries"/> to a receiver; null when nobody listens.</summary>
+    public static Activity? StartDelivery(string path, List<MessageEntry> entries) =>
+        HasListeners() ? StartEntries(DeliverActivityName, "deliver", "receive", path, entries) : null;
+
+    /// <summary>Starts the span of scheduled messages whose time came becoming active; null when nobody listens.</summary>
+    public static Activity? StartPromotion(string path, List<MessageEntry> entries) =>
+        HasListeners() ? StartEntries(PromoteActivityName, "promote", "process", path, entries) : null;
+
+    /// <summary>
+    /// Starts the span of settling <paramref name="accepted"/> (one store commit); null when nobody listens. Its
+    /// operation is the settlement's (complete, abandon, dead_letter, defer), or settle for a mix.
+    /// </summary>
+    public static Activity? StartSettlement(string path, List<(MessageEntry Entry, Settlement Settlement)> accepted)
+    {
+        if (!HasListeners())
+        {
+            return null;
+        }
+
+        var kind = accepted[0].Settlement.Kind;
+        var mixed = accepted.Exists(a => a.Settlement.Kind != kind);
+        var operation = mixed ? "settle" : kind switch
+        {
+            SettlementKind.Complete => "complete",
+            SettlementKind.Abandon => "abandon",
+            SettlementKind.DeadLetter => "dead_letter",
+            SettlementKind.Defer => "defer",
+            _ => "settle",
+        };
+        return StartEntries(SettleActivityName, operation, "settle", path, accepted.ConvertAll(a => a.Entry));
+    }
+
+    private static bool HasListeners() => LoireInstruments.ActivitySource.HasListeners();
+
+    private static Activity? StartOutgoing(string name, string operation, string path, OutgoingMessage[] messages)
+    {
+        if (!HasListeners())
         {
             return null;
         }
@@ -33,7 +89,7 @@ internal static class BrokerTracing
                 links.Add(message.ApplicationProperties);
             }
 
-            return Start(CommitActivityName, "commit", "send", path, links, messages.Length, messages.Length == 1 ? messages[0].MessageId : null);
+            return Start(name, operation, "send", path, links, messages.Length, messages.Length == 1 ? messages[0].MessageId : null);
         }
         catch (Exception)
         {
@@ -42,14 +98,8 @@ internal static class BrokerTracing
         }
     }
 
-    /// <summary>Starts the span of handing <paramref name="entries"/> to a receiver; null when nobody listens.</summary>
-    public static Activity? StartDelivery(string path, List<MessageEntry> entries)
+    private static Activity? StartEntries(string name, string operation, string operationType, string path, List<MessageEntry> entries)
     {
-        if (!LoireInstruments.ActivitySource.HasListeners())
-        {
-            return null;
-        }
-
         try
         {
             var links = new MessageTraceLinks();
@@ -58,7 +108,7 @@ internal static class BrokerTracing
                 links.Add(entry.Stored.Message.ApplicationProperties);
             }
 
-            var activity = Start(DeliverActivityName, "deliver", "receive", path, links, entries.Count, entries.Count == 1 ? entries[0].Stored.Message.MessageId : null);
+            var activity = Start(name, operation, operationType, path, links, entries.Count, entries.Count == 1 ? entries[0].Stored.Message.MessageId : null);
             if (activity is not null && entries.Count == 1)
             {
                 activity.SetTag("messaging.loire.message.sequence_number", entries[0].SequenceNumber);

@@ -1,10 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Loire.Grains.Traffic;
 using Loire.Partitions;
 
 namespace Loire.Grains.Diagnostics;
 
-/// <summary>Loire's broker instruments (meter and activity source "Loire"). Counters are tagged with the entity path.</summary>
+/// <summary>
+/// Loire's broker instruments (meter and activity source "Loire"). Counters are tagged with the entity path; sent,
+/// delivered, completed and dead-lettered also go to <see cref="EntityTrafficCounters"/>, which the console's rates read.
+/// </summary>
 internal sealed class LoireInstruments
 {
     /// <summary>The name of Loire's meter and activity source.</summary>
@@ -18,9 +22,11 @@ internal sealed class LoireInstruments
     private readonly Counter<long> _abandoned;
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _expired;
+    private readonly EntityTrafficCounters _traffic;
 
-    public LoireInstruments(IMeterFactory meterFactory, EntityMetricsRegistry registry)
+    public LoireInstruments(IMeterFactory meterFactory, EntityMetricsRegistry registry, EntityTrafficCounters traffic)
     {
+        _traffic = traffic;
         var meter = meterFactory.Create(SourceName);
         _sent = meter.CreateCounter<long>("loire.messages.sent", "{message}", "Messages accepted durably by an entity.");
         _delivered = meter.CreateCounter<long>("loire.messages.delivered", "{message}", "Messages handed to receivers.");
@@ -32,15 +38,34 @@ internal sealed class LoireInstruments
             "Messages currently locked by receivers, per entity active on this silo.");
     }
 
-    public void Sent(string entity, long count) => Add(_sent, entity, count);
+    public void Sent(string entity, long count)
+    {
+        _traffic.Sent(entity, count);
+        Add(_sent, entity, count);
+    }
 
-    public void Delivered(string entity, long count) => Add(_delivered, entity, count);
+    public void Delivered(string entity, long count)
+    {
+        _traffic.Delivered(entity, count);
+        Add(_delivered, entity, count);
+    }
 
-    public void Completed(string entity, long count) => Add(_completed, entity, count);
+    public void Completed(string entity, long count)
+    {
+        _traffic.Completed(entity, count);
+        Add(_completed, entity, count);
+    }
 
     public void Abandoned(string entity, long count) => Add(_abandoned, entity, count);
 
-    public void DeadLettered(string entity, long count) => Add(_deadLettered, entity, count);
+    public void DeadLettered(string entity, long count)
+    {
+        _traffic.DeadLettered(entity, count);
+        Add(_deadLettered, entity, count);
+    }
+
+    /// <summary>A deleted entity's traffic counts go; the meter's series simply stop.</summary>
+    public void Deleted(string entity) => _traffic.Remove(entity);
 
     public void Expired(string entity, long count) => Add(_expired, entity, count);
 

@@ -5,6 +5,7 @@ using Loire.Grains.Diagnostics;
 using Loire.Grains.Persistence;
 using Loire.Grains.Queues;
 using Loire.Grains.Topics;
+using Loire.Grains.Traffic;
 using Loire.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,7 +41,10 @@ public static class LoireSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GrainPayloadCodec>();
         services.TryAddSingleton<EntityMetricsRegistry>();
+        services.TryAddSingleton<EntityTrafficCounters>();
         services.TryAddSingleton<LoireInstruments>();
+        builder.AddGrainService<EntityTrafficService>();
+        services.TryAddSingleton<EntityTrafficClient>();
         services.TryAddSingleton<EntityDepthQuery>();
         services.TryAddSingleton<EntityDepthPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<EntityDepthPublisher>());

@@ -38,6 +38,23 @@ internal static class EntityOptionsValidator
             $"AutoDeleteOnIdle must be at least {IdleClock.MinimumIdle.TotalSeconds} seconds (or TimeSpan.MaxValue for never); got {options.AutoDeleteOnIdle}.");
     }
 
+    /// <summary>
+    /// Checks a change of settings: the new ones must be valid, and what shapes the entity's storage and routing
+    /// (partitions, sessions, duplicate detection and its window, whose history is kept for that window) stays as created.
+    /// </summary>
+    public static void ValidateUpdate(string path, EntityKind kind, EntityOptions current, EntityOptions updated)
+    {
+        Fixed(current.PartitionCount, updated.PartitionCount, nameof(EntityOptions.PartitionCount), path);
+        Fixed(current.RequiresSession, updated.RequiresSession, nameof(EntityOptions.RequiresSession), path);
+        Fixed(current.RequiresDuplicateDetection, updated.RequiresDuplicateDetection, nameof(EntityOptions.RequiresDuplicateDetection), path);
+        Fixed(current.DuplicateDetectionHistoryTimeWindow, updated.DuplicateDetectionHistoryTimeWindow,
+            nameof(EntityOptions.DuplicateDetectionHistoryTimeWindow), path);
+        Validate(path, kind, updated);
+    }
+
+    private static void Fixed<T>(T current, T updated, string option, string path) =>
+        Require(EqualityComparer<T>.Default.Equals(current, updated), path, $"{option} cannot be changed after creation (it is {current}; got {updated}).");
+
     private static void Require(bool condition, string path, string message)
     {
         if (!condition)

@@ -1,5 +1,6 @@
 using Loire.Client;
 using Loire.Entities;
+using Loire.Grains.Diagnostics;
 using Loire.Grains.Messaging;
 using Loire.Grains.Persistence;
 using Loire.Messages;
@@ -122,6 +123,20 @@ internal sealed partial class QueueGrain
     /// MessagingEntityDisabled naming this entity (not MessagingEntityNotFound, which would say this entity is gone).
     /// </summary>
     private async Task<long[]> SendToEntityAsync(string target, OutgoingMessage[] messages, CancellationToken cancellationToken)
+    {
+        using var activity = BrokerTracing.StartForward(Path, target, messages);
+        try
+        {
+            return await SendToTargetAsync(target, messages, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            BrokerTracing.RecordError(activity, exception);
+            throw;
+        }
+    }
+
+    private async Task<long[]> SendToTargetAsync(string target, OutgoingMessage[] messages, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {

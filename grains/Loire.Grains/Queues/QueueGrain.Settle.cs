@@ -1,4 +1,5 @@
 using Loire.Client;
+using Loire.Grains.Diagnostics;
 using Loire.Messages;
 using Loire.Storage;
 
@@ -63,12 +64,14 @@ internal sealed partial class QueueGrain
 
         if (accepted.Count > 0)
         {
+            using var activity = BrokerTracing.StartSettlement(Path, accepted);
             try
             {
                 await WriteAsync(batch, CancellationToken.None);
             }
-            catch
+            catch (Exception exception)
             {
+                BrokerTracing.RecordError(activity, exception);
                 foreach (var (entry, _) in accepted)
                 {
                     entry.IsSettling = false;

@@ -1,3 +1,4 @@
+using Loire.Grains.Diagnostics;
 using Loire.Messages;
 using Loire.Storage;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,25 @@ internal sealed partial class QueueGrain
         }
     }
 
+    /// <summary>Makes scheduled messages whose time came active; true when some did. Traced only when someone listens.</summary>
+    private bool ActivateDueScheduled(DateTimeOffset now)
+    {
+        if (!LoireInstruments.ActivitySource.HasListeners())
+        {
+            return _index.ActivateDueScheduled(now) > 0;
+        }
+
+        var promoted = new List<MessageEntry>();
+        _index.ActivateDueScheduled(now, promoted);
+        if (promoted.Count > 0)
+        {
+            // Visible from now on, nothing written: the span marks the moment within the message's trace.
+            using var activity = BrokerTracing.StartPromotion(Path, promoted);
+        }
+
+        return promoted.Count > 0;
+    }
+
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
         if (_document is not { } document)
@@ -33,7 +53,7 @@ internal sealed partial class QueueGrain
 
         var now = time.GetUtcNow();
         var options = document.Description.Options;
-        var changed = _index.ActivateDueScheduled(now) > 0;
+        var changed = ActivateDueScheduled(now);
         var expiredLocks = _index.TakeExpiredLocks(now);
         var expiredMessages = _index.TakeExpiredMessages(now);
         if (_expiredBacklog.Count > 0)

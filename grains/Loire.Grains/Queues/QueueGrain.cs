@@ -155,6 +155,7 @@ internal sealed partial class QueueGrain(
         }
 
         metricsRegistry.Remove(Path);
+        instruments.Deleted(Path);
         LogDeleted(Path);
         DeactivateOnIdle();
     }

@@ -183,7 +183,7 @@ internal sealed class QueueIndex
     }
 
     /// <summary>Scheduled entries whose time has come; they become active and available.</summary>
-    public int ActivateDueScheduled(DateTimeOffset now)
+    public int ActivateDueScheduled(DateTimeOffset now, List<MessageEntry>? activatedEntries = null)
     {
         var activated = 0;
         List<(MessageEntry Entry, DateTimeOffset Due)>? beingCancelled = null;
@@ -203,6 +203,7 @@ internal sealed class QueueIndex
             }
 
             Transition(entry, MessageState.Active, entry.SubQueue);
+            activatedEntries?.Add(entry);
             activated++;
         }
 

@@ -5,7 +5,7 @@ using Loire.Filters;
 namespace Loire.Grains.Topics;
 
 /// <summary>Turns stored rule filters into evaluable filters; a malformed filter is refused with InvalidArgument.</summary>
-internal static class RuleCompiler
+public static class RuleCompiler
 {
     public static MessageFilter Compile(RuleDescription rule, string entityPath)
     {

@@ -177,6 +177,7 @@ internal sealed partial class TopicGrain(
 
             await store.CommitAsync(DeleteDuplicateHistory(new StoreBatch().DeleteEntity(Path)), CancellationToken.None);
             _document = null;
+            instruments.Deleted(Path);
             LogDeleted(Path);
             DeactivateOnIdle();
         }
@@ -207,6 +208,23 @@ internal sealed partial class TopicGrain(
     /// TopicGrain.FanOut); durable in all of them when it returns.
     /// </summary>
     private async Task<long[]> PublishAsync(EntityDocument document, OutgoingMessage[] messages, DuplicatePlan? plan, CancellationToken cancellationToken)
+    {
+        using var activity = BrokerTracing.StartRoute(Path, messages);
+        try
+        {
+            var (sequenceNumbers, subscriptions) = await RouteAsync(document, messages, cancellationToken);
+            activity?.SetTag("messaging.loire.subscription_count", subscriptions);
+            return sequenceNumbers;
+        }
+        catch (Exception exception)
+        {
+            BrokerTracing.RecordError(activity, exception);
+            throw;
+        }
+    }
+
+    /// <summary>Matches the messages against every subscription's rules and delivers them; returns their numbers and how many subscriptions got some.</summary>
+    private async Task<(long[] SequenceNumbers, int Subscriptions)> RouteAsync(EntityDocument document, OutgoingMessage[] messages, CancellationToken cancellationToken)
     {
         var sequenceNumbers = await ReserveSequenceNumbersAsync(document, messages.Length);
         var defaultTtl = document.Description.Options.DefaultMessageTimeToLive;
@@ -245,7 +263,7 @@ internal sealed partial class TopicGrain(
 
         await FanOutAsync(deliveries, messages, sequenceNumbers, plan, cancellationToken);
         instruments.Sent(Path, messages.Length);
-        return sequenceNumbers;
+        return (sequenceNumbers, deliveries.Count);
     }
 
     public async Task CancelScheduledAsync(long[] sequenceNumbers, CancellationToken cancellationToken = default)

@@ -18,6 +18,14 @@ public interface IEntityGrain : IGrainWithStringKey
     [Alias("GetDescription")]
     Task<EntityDescription> GetDescriptionAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Replaces the entity's settings, durably and in the live activation (partition 0: on every partition); returns
+    /// the new description. InvalidArgument (nothing changed) for an invalid value or a change of a setting fixed at
+    /// creation. A subscription's settings change through its topic (<see cref="ITopicGrain.UpdateSubscriptionAsync"/>).
+    /// </summary>
+    [Alias("Update")]
+    Task<EntityDescription> UpdateAsync(EntityOptions options, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the entity and every message it holds (a topic: with all its subscriptions).</summary>
     [Alias("Delete")]
     Task DeleteAsync(CancellationToken cancellationToken = default);

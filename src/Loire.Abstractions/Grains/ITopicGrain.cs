@@ -14,6 +14,10 @@ public interface ITopicGrain : IEntityGrain
     [Alias("CreateSubscription")]
     Task<EntityDescription> CreateSubscriptionAsync(string name, EntityOptions options, RuleDescription? rule, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces a subscription's settings (as <see cref="IEntityGrain.UpdateAsync"/>), capped by the topic's size as at creation.</summary>
+    [Alias("UpdateSubscription")]
+    Task<EntityDescription> UpdateSubscriptionAsync(string name, EntityOptions options, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes a subscription and its messages.</summary>
     [Alias("DeleteSubscription")]
     Task DeleteSubscriptionAsync(string name, CancellationToken cancellationToken = default);

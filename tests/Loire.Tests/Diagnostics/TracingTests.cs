@@ -186,6 +186,112 @@ public sealed class TracingTests(ClusterFixture fixture)
         Assert.Equal(0, recorded);
     }
 
+    [Fact]
+    public async Task SettlementsAreSpansOfTheMessagesTrace()
+    {
+        var queue = await _admin.CreateQueueAsync();
+        var spans = new List<Activity>();
+        using var provider = Sdk.CreateTracerProviderBuilder().AddSource("Loire").AddInMemoryExporter(spans).Build();
+        await using var sender = _client.CreateSender(queue);
+        await using var receiver = _client.CreateReceiver(queue);
+
+        // One message per settlement kind, each settled alone: its span is a child of that message's send.
+        foreach (var (id, settle) in new (string, Func<LoireReceivedMessage, Task>)[]
+        {
+            ("m-complete", m => receiver.CompleteMessageAsync(m)),
+            ("m-dead", m => receiver.DeadLetterMessageAsync(m, "poison")),
+            ("m-defer", m => receiver.DeferMessageAsync(m)),
+            ("m-abandon", m => receiver.AbandonMessageAsync(m)), // last: an abandoned message comes back first
+        })
+        {
+            await sender.SendMessageAsync(QueueTestKit.Message(id));
+            var message = (await receiver.ReceiveMessageAsync(Patience))!;
+            Assert.Equal(id, message.MessageId);
+            await settle(message);
+        }
+
+        var of = await SpansAsync(spans, queue, "Loire.Send", "Loire.Settle");
+        var settles = await SettleSpansAsync(spans, queue, 4);
+        foreach (var (id, operation) in new[] { ("m-complete", "complete"), ("m-abandon", "abandon"), ("m-dead", "dead_letter"), ("m-defer", "defer") })
+        {
+            var send = Assert.Single(of["Loire.Send"], s => Equals(s.GetTagItem("messaging.message.id"), id));
+            var settle = Assert.Single(settles, s => Equals(s.GetTagItem("messaging.message.id"), id));
+            AssertChildOf(send, settle);
+            Assert.Equal(operation, settle.GetTagItem("messaging.operation.name"));
+            Assert.Equal("settle", settle.GetTagItem("messaging.operation.type"));
+            Assert.Equal(1, settle.GetTagItem("messaging.loire.message.delivery_count"));
+        }
+    }
+
+    [Fact]
+    public async Task TopicRoutingForwardingAndScheduledPromotionAreSpansOfTheMessagesTrace()
+    {
+        var target = await _admin.CreateQueueAsync();
+        var forwarding = await _admin.CreateQueueAsync(o => o.ForwardTo = target);
+        var topic = TopicTestKitName();
+        await _admin.CreateTopicAsync(topic);
+        await _admin.CreateSubscriptionAsync(topic, "a");
+        await _admin.CreateSubscriptionAsync(topic, "b");
+        var spans = new List<Activity>();
+        using var provider = Sdk.CreateTracerProviderBuilder().AddSource("Loire").AddInMemoryExporter(spans).Build();
+
+        await using (var topicSender = _client.CreateSender(topic))
+        {
+            await topicSender.SendMessageAsync(QueueTestKit.Message("routed"));
+        }
+
+        var routing = await SpansAsync(spans, topic, "Loire.Send", "Loire.Route");
+        var route = Assert.Single(routing["Loire.Route"]);
+        AssertChildOf(Assert.Single(routing["Loire.Send"]), route);
+        Assert.Equal("route", route.GetTagItem("messaging.operation.name"));
+        Assert.Equal(2, route.GetTagItem("messaging.loire.subscription_count"));
+
+        await using (var forwardSender = _client.CreateSender(forwarding))
+        {
+            await forwardSender.SendMessageAsync(QueueTestKit.Message("forwarded"));
+        }
+
+        var forwardingSpans = await SpansAsync(spans, forwarding, "Loire.Send", "Loire.Forward");
+        var forward = Assert.Single(forwardingSpans["Loire.Forward"]);
+        AssertChildOf(Assert.Single(forwardingSpans["Loire.Send"]), forward);
+        Assert.Equal(target, forward.GetTagItem("messaging.loire.forward_to"));
+
+        // A scheduled message's promotion to active is a span of its trace, when its time comes.
+        var scheduled = await _admin.CreateQueueAsync();
+        await using (var scheduler = _client.CreateSender(scheduled))
+        {
+            await scheduler.ScheduleMessageAsync(QueueTestKit.Message("later"), DateTimeOffset.UtcNow.AddMilliseconds(300));
+        }
+
+        var promotion = await SpansAsync(spans, scheduled, "Loire.Send", "Loire.Promote");
+        var promote = Assert.Single(promotion["Loire.Promote"]);
+        AssertChildOf(Assert.Single(promotion["Loire.Send"]), promote);
+        Assert.Equal("later", promote.GetTagItem("messaging.message.id"));
+    }
+
+    private static string TopicTestKitName() => "topics/tracing-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The Loire.Settle spans of <paramref name="queue"/> once there are <paramref name="count"/>.</summary>
+    private static async Task<List<Activity>> SettleSpansAsync(List<Activity> exported, string queue, int count)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            List<Activity> settles;
+            lock (exported)
+            {
+                settles = [.. exported.Where(a => a.OperationName == "Loire.Settle" && Equals(a.GetTagItem("messaging.destination.name"), queue))];
+            }
+
+            if (settles.Count >= count || DateTime.UtcNow > deadline)
+            {
+                return settles;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     private static string[] Hex(IEnumerable<ActivitySpanId> ids) => [.. ids.Select(id => id.ToHexString()).Order(StringComparer.Ordinal)];
 
     private static void AssertChildOf(Activity parent, Activity child)

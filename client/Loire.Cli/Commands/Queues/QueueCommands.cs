@@ -3,7 +3,7 @@ using Loire.Cli.Infrastructure;
 
 namespace Loire.Cli.Commands.Queues;
 
-/// <summary><c>loire queue list|get|create|delete</c>.</summary>
+/// <summary><c>loire queue list|get|create|update|delete</c>.</summary>
 internal static class QueueCommands
 {
     public static Command Create(CliContext context) => new("queue", "Manage queues")
@@ -11,6 +11,7 @@ internal static class QueueCommands
         QueueListCommand.Create(context),
         QueueGetCommand.Create(context),
         QueueCreateCommand.Create(context),
+        QueueUpdateCommand.Create(context),
         QueueDeleteCommand.Create(context),
     };
 }

@@ -3,7 +3,7 @@ using Loire.Cli.Infrastructure;
 
 namespace Loire.Cli.Commands.Subscriptions;
 
-/// <summary><c>loire subscription list|get|create|delete</c>.</summary>
+/// <summary><c>loire subscription list|get|create|update|delete</c>.</summary>
 internal static class SubscriptionCommands
 {
     public static Command Create(CliContext context) => new("subscription", "Manage a topic's subscriptions")
@@ -11,6 +11,7 @@ internal static class SubscriptionCommands
         SubscriptionListCommand.Create(context),
         SubscriptionGetCommand.Create(context),
         SubscriptionCreateCommand.Create(context),
+        SubscriptionUpdateCommand.Create(context),
         SubscriptionDeleteCommand.Create(context),
     };
 
