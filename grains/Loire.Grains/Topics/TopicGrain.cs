@@ -212,7 +212,7 @@ internal sealed partial class TopicGrain(
         using var activity = BrokerTracing.StartRoute(Path, messages);
         try
         {
-            var (sequenceNumbers, subscriptions) = await RouteAsync(document, messages, cancellationToken);
+            var (sequenceNumbers, subscriptions) = await RouteAsync(document, messages, plan, cancellationToken);
             activity?.SetTag("messaging.loire.subscription_count", subscriptions);
             return sequenceNumbers;
         }
@@ -224,7 +224,7 @@ internal sealed partial class TopicGrain(
     }
 
     /// <summary>Matches the messages against every subscription's rules and delivers them; returns their numbers and how many subscriptions got some.</summary>
-    private async Task<(long[] SequenceNumbers, int Subscriptions)> RouteAsync(EntityDocument document, OutgoingMessage[] messages, CancellationToken cancellationToken)
+    private async Task<(long[] SequenceNumbers, int Subscriptions)> RouteAsync(EntityDocument document, OutgoingMessage[] messages, DuplicatePlan? plan, CancellationToken cancellationToken)
     {
         var sequenceNumbers = await ReserveSequenceNumbersAsync(document, messages.Length);
         var defaultTtl = document.Description.Options.DefaultMessageTimeToLive;
