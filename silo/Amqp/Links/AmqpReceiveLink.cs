@@ -12,7 +12,8 @@ namespace Loire.Silo.Amqp.Links;
 /// A client's receiver: receives from a Loire receiver no more messages than the link's credit (and
 /// <see cref="AmqpFrontDoorOptions.MaxUnsettledPerLink"/> unsettled ones), transfers them, and settles each in Loire
 /// when the client disposes of it: accepted completes, released and modified abandon, rejected dead-letters. What
-/// the link still holds unsettled when it closes is abandoned.
+/// the link still holds unsettled when it closes is abandoned once its last receive has returned (within
+/// <see cref="PollTime"/>), so that receive cannot take those messages again for a link that is gone.
 /// </summary>
 internal sealed partial class AmqpReceiveLink
 {
@@ -30,8 +31,10 @@ internal sealed partial class AmqpReceiveLink
     private readonly ConcurrentDictionary<Message, LoireReceivedMessage> _unsettled = new(ReferenceEqualityComparer.Instance);
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
+    private List<LoireReceivedMessage> _releasedAtClose = [];
     private int _credit;
     private volatile bool _closed;
+    private bool _pumpDone;
 
     public AmqpReceiveLink(LoireReceiver receiver, ListenerLink link, int maxUnsettled, ILogger logger)
     {
@@ -63,13 +66,42 @@ internal sealed partial class AmqpReceiveLink
     /// <summary>The client disposed of a delivery (or the link closed and the library released it).</summary>
     public void OnDisposition(Message message, DeliveryState state, bool settled, object context)
     {
-        if (_unsettled.TryRemove(message, out var received))
+        if (!_unsettled.TryRemove(message, out var received))
         {
-            _ = SettleAsync(message, received, state, settled);
+            return;
         }
+
+        if (_closed)
+        {
+            // The library releases what was unsettled when the link closed.
+            lock (_gate)
+            {
+                if (!_pumpDone)
+                {
+                    _releasedAtClose.Add(received);
+                    return;
+                }
+            }
+        }
+
+        _ = SettleAsync(message, received, state, settled);
     }
 
     private async Task RunAsync()
+    {
+        await PumpAsync().ConfigureAwait(false);
+        List<LoireReceivedMessage> released;
+        lock (_gate)
+        {
+            _pumpDone = true;
+            released = _releasedAtClose;
+            _releasedAtClose = [];
+        }
+
+        await AbandonAsync(released).ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync()
     {
         while (!_closed)
         {
