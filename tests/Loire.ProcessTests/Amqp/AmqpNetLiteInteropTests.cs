@@ -234,6 +234,32 @@ public sealed class AmqpNetLiteInteropTests(AmqpSilo silo) : IClassFixture<AmqpS
     }
 
     [Fact]
+    public async Task AnOutcomeAfterTheLockExpiredChangesNothing()
+    {
+        var queue = await silo.CreateQueueAsync("amqp/lock-expiry", o => o.LockDuration = TimeSpan.FromSeconds(1));
+        await silo.Client.CreateSender(queue).SendMessageAsync(new LoireMessage("slow") { MessageId = "slow" });
+        var session = await silo.OpenSessionAsync();
+        var receiver = new ReceiverLink(session, "lock-expiry", queue);
+        receiver.SetCredit(1, autoRestore: false);
+        var late = Assert.IsType<Message>(await receiver.ReceiveAsync(Wait));
+
+        // The lock expires: the message goes to another receiver, as for any .NET receiver.
+        var loireReceiver = silo.Client.CreateReceiver(queue);
+        var redelivered = await loireReceiver.ReceiveMessageAsync(Wait);
+        Assert.Equal("slow", redelivered!.MessageId);
+        Assert.Equal(2, redelivered.DeliveryCount);
+
+        receiver.Accept(late);
+        var sequenceNumber = (long)late.MessageAnnotations[new Symbol("x-opt-sequence-number")];
+        await EventuallyAsync(() => Task.FromResult(silo.Silo.Output.Contains($"AMQP outcome Accepted for message {sequenceNumber} of {queue} came too late (MessageLockLost)", StringComparison.Ordinal)),
+            "the silo logs the late outcome");
+
+        // The other receiver's lock still holds.
+        await loireReceiver.CompleteMessageAsync(redelivered);
+        Assert.Equal(0, (await silo.Admin.GetQueueRuntimePropertiesAsync(queue)).TotalMessageCount);
+    }
+
+    [Fact]
     public async Task MissingEntitiesAndOversizedMessagesGetAmqpErrors()
     {
         var session = await silo.OpenSessionAsync();
