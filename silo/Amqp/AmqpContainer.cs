@@ -129,8 +129,7 @@ internal sealed partial class AmqpContainer(
             : client.CreateReceiver(address.Path, address.Subscription, receiverOptions);
         var receiveLink = new AmqpReceiveLink(receiver, link, options.MaxUnsettledPerLink, loggerFactory.CreateLogger<AmqpReceiveLink>());
         link.InitializeSender(receiveLink.OnCredit, receiveLink.OnDisposition, null);
-        link.CompleteAttach(attach, null);
-        receiveLink.Start();
+        receiveLink.CompleteAttach(attach);
     }
 
     private static AmqpException NotFound(AmqpAddress address) =>

@@ -125,8 +125,9 @@ public sealed partial class AmqpFrontDoor(
             LogConnected(remote, result.Identity.Name, result.Identity.Mechanism);
             await _transports.AddAsync(new AmqpStreamTransport(stream, new AmqpPrincipal(result.Identity), result.Replay), _stopping.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or AmqpException or SocketException or EndOfStreamException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // Whatever a client sent (or did not send in time), this connection only ends; nothing else depends on it.
             LogRefused(remote, e.Message);
             await stream.DisposeAsync().ConfigureAwait(false);
         }

@@ -33,6 +33,8 @@ internal sealed partial class AmqpReceiveLink
     private readonly Lock _gate = new();
     private List<LoireReceivedMessage> _releasedAtClose = [];
     private int _credit;
+    private uint _libraryCredit;
+    private int? _attachingThread;
     private volatile bool _closed;
     private bool _pumpDone;
 
@@ -50,14 +52,43 @@ internal sealed partial class AmqpReceiveLink
         };
     }
 
-    public void Start() => _ = RunAsync();
+    /// <summary>Answers the client's attach, then starts transferring.</summary>
+    public void CompleteAttach(Attach attach)
+    {
+        _attachingThread = Environment.CurrentManagedThreadId;
+        try
+        {
+            _link.CompleteAttach(attach, null);
+        }
+        finally
+        {
+            _attachingThread = null;
+        }
 
-    /// <summary>A flow from the client changed the credit by <paramref name="delta"/> (the library reports a reduction as zero credit).</summary>
+        _ = RunAsync();
+    }
+
+    /// <summary>
+    /// The library's credit callback. It passes the change of the client's limit against its own count, and when a
+    /// client lowers its credit it sets its count to zero instead of to what the spec says (the client's limit less
+    /// the deliveries sent), so a client that lowers credit would wait forever for messages it is owed. This link
+    /// therefore mirrors the library's count and works the client's credit out from it: limit - sent =
+    /// library count + delta. While the attach completes, the library reports its whole count instead of a change.
+    /// </summary>
     public void OnCredit(int delta, Fields properties, object state)
     {
         lock (_gate)
         {
-            _credit = delta <= 0 ? 0 : _credit + delta;
+            if (_attachingThread == Environment.CurrentManagedThreadId)
+            {
+                _libraryCredit = (uint)delta;
+                _credit = delta;
+            }
+            else
+            {
+                _credit = Math.Max(0, unchecked((int)(_libraryCredit + (uint)delta)));
+                _libraryCredit = delta <= 0 ? 0 : unchecked(_libraryCredit + (uint)delta);
+            }
         }
 
         _wake.Release();
@@ -168,6 +199,7 @@ internal sealed partial class AmqpReceiveLink
                 if (mayTransfer)
                 {
                     _credit--;
+                    _libraryCredit = unchecked(_libraryCredit - 1);
                 }
             }
 
@@ -207,6 +239,7 @@ internal sealed partial class AmqpReceiveLink
         lock (_gate)
         {
             _credit = 0;
+            _libraryCredit = 0;
         }
 
         try

@@ -18,6 +18,7 @@ internal sealed partial class AmqpSendLink
     private readonly ListenerLink _link;
     private readonly ILogger _logger;
     private readonly Channel<Message> _pending;
+    private volatile bool _closed;
 
     public AmqpSendLink(LoireSender sender, ListenerLink link, int credit, ILogger logger)
     {
@@ -27,7 +28,11 @@ internal sealed partial class AmqpSendLink
 
         // Twice the credit: the client may have a whole window in flight while the previous one is being answered.
         _pending = Channel.CreateBounded<Message>(new BoundedChannelOptions(credit * 2) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        link.Closed += (_, _) => _pending.Writer.TryComplete();
+        link.Closed += (_, _) =>
+        {
+            _closed = true;
+            _pending.Writer.TryComplete();
+        };
         _ = RunAsync();
     }
 
@@ -44,6 +49,13 @@ internal sealed partial class AmqpSendLink
     {
         await foreach (var message in _pending.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (_closed)
+            {
+                // No answer can reach the client any more, so it will send these again: storing them would only duplicate.
+                message.Dispose();
+                continue;
+            }
+
             var outcome = await StoreAsync(message).ConfigureAwait(false);
             try
             {

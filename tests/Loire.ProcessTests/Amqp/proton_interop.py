@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Talks to Loire's AMQP 1.0 front door with Qpid Proton (Debian's python3-qpid-proton), for ProtonInteropTests.
+"""Talks to Loire's AMQP 1.0 front door with Qpid Proton (Debian's python3-qpid-proton), for AmqpInteropTests.Proton.cs.
 
   proton_interop.py send URL ADDRESS COUNT     sends COUNT messages; prints "sent N"
   proton_interop.py receive URL ADDRESS COUNT  receives COUNT messages, accepts each; prints one JSON line per message

@@ -6,12 +6,8 @@ using static Loire.ProcessTests.Amqp.AmqpSilo;
 
 namespace Loire.ProcessTests.Amqp;
 
-/// <summary>
-/// The AMQP 1.0 front door with Qpid Proton (Debian's python3-qpid-proton, installed by test.sh) in a Python process,
-/// interoperating with the .NET Loire client on the same queue.
-/// </summary>
-[Collection(SiloProcessCollection.Name)]
-public sealed class ProtonInteropTests(AmqpSilo silo) : IClassFixture<AmqpSilo>
+/// <summary>Qpid Proton (Debian's python3-qpid-proton, installed by test.sh) in a Python process, interoperating with the .NET client on the same queue.</summary>
+public sealed partial class AmqpInteropTests
 {
     [Fact]
     public async Task PythonSendsAndTheLoireClientReceives()

@@ -10,11 +10,12 @@ using static Loire.ProcessTests.Amqp.AmqpSilo;
 namespace Loire.ProcessTests.Amqp;
 
 /// <summary>
-/// The AMQP 1.0 front door with a client no one here wrote (AMQPNetLite), against a silo process: what an AMQP
-/// client sends the .NET client receives, and the other way round, with properties, credit, settlement and errors.
+/// The AMQP 1.0 front door with clients no one here wrote, against one silo process: what an AMQP client sends the
+/// .NET client receives, and the other way round. This part: AMQPNetLite, with properties, credit, settlement and
+/// errors; the other: Qpid Proton in Python.
 /// </summary>
 [Collection(SiloProcessCollection.Name)]
-public sealed class AmqpNetLiteInteropTests(AmqpSilo silo) : IClassFixture<AmqpSilo>
+public sealed partial class AmqpInteropTests(AmqpSilo silo) : IClassFixture<AmqpSilo>
 {
     [Fact]
     public async Task AmqpSendIsReceivedByTheLoireClientWithItsProperties()
@@ -163,6 +164,27 @@ public sealed class AmqpNetLiteInteropTests(AmqpSilo silo) : IClassFixture<AmqpS
         Assert.Equal(["m2", "m3", "m4"], rest.Select(m => m.Properties.MessageId));
         rest.ForEach(receiver.Accept);
         await EventuallyAsync(async () => (await silo.Admin.GetQueueRuntimePropertiesAsync(queue)).TotalMessageCount == 0, "all five are completed");
+    }
+
+    [Fact]
+    public async Task LoweredCreditIsWhatTheClientStillGets()
+    {
+        var queue = await silo.CreateQueueAsync("amqp/lowered-credit");
+        var sender = silo.Client.CreateSender(queue);
+        await sender.SendMessagesAsync([new LoireMessage("a") { MessageId = "a" }, new LoireMessage("b") { MessageId = "b" }]);
+        var session = await silo.OpenSessionAsync();
+        var receiver = new ReceiverLink(session, "lowered-credit", queue);
+        receiver.SetCredit(5, autoRestore: false);
+        Assert.NotNull(await receiver.ReceiveAsync(Wait));
+        Assert.NotNull(await receiver.ReceiveAsync(Wait));
+
+        // Three credits left; the client lowers them to two. It is owed exactly two more, not none.
+        receiver.SetCredit(2, autoRestore: false);
+        await sender.SendMessagesAsync([new LoireMessage("c") { MessageId = "c" }, new LoireMessage("d") { MessageId = "d" }, new LoireMessage("e") { MessageId = "e" }]);
+        Assert.Equal("c", (await receiver.ReceiveAsync(Wait))?.Properties.MessageId);
+        Assert.Equal("d", (await receiver.ReceiveAsync(Wait))?.Properties.MessageId);
+        Assert.Null(await receiver.ReceiveAsync(TimeSpan.FromSeconds(1)));
+        Assert.Equal(4, (await silo.Admin.GetQueueRuntimePropertiesAsync(queue)).LockedMessageCount);
     }
 
     [Fact]
