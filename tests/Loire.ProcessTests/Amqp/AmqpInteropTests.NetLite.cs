@@ -167,27 +167,6 @@ public sealed partial class AmqpInteropTests(AmqpSilo silo) : IClassFixture<Amqp
     }
 
     [Fact]
-    public async Task LoweredCreditIsWhatTheClientStillGets()
-    {
-        var queue = await silo.CreateQueueAsync("amqp/lowered-credit");
-        var sender = silo.Client.CreateSender(queue);
-        await sender.SendMessagesAsync([new LoireMessage("a") { MessageId = "a" }, new LoireMessage("b") { MessageId = "b" }]);
-        var session = await silo.OpenSessionAsync();
-        var receiver = new ReceiverLink(session, "lowered-credit", queue);
-        receiver.SetCredit(5, autoRestore: false);
-        Assert.NotNull(await receiver.ReceiveAsync(Wait));
-        Assert.NotNull(await receiver.ReceiveAsync(Wait));
-
-        // Three credits left; the client lowers them to two. It is owed exactly two more, not none.
-        receiver.SetCredit(2, autoRestore: false);
-        await sender.SendMessagesAsync([new LoireMessage("c") { MessageId = "c" }, new LoireMessage("d") { MessageId = "d" }, new LoireMessage("e") { MessageId = "e" }]);
-        Assert.Equal("c", (await receiver.ReceiveAsync(Wait))?.Properties.MessageId);
-        Assert.Equal("d", (await receiver.ReceiveAsync(Wait))?.Properties.MessageId);
-        Assert.Null(await receiver.ReceiveAsync(TimeSpan.FromSeconds(1)));
-        Assert.Equal(4, (await silo.Admin.GetQueueRuntimePropertiesAsync(queue)).LockedMessageCount);
-    }
-
-    [Fact]
     public async Task EachOutcomeSettlesTheMessageInLoire()
     {
         var queue = await silo.CreateQueueAsync("amqp/outcomes");
