@@ -86,47 +86,19 @@ internal static class AmqpMessageMapper
             message.Header.Ttl = (uint)received.TimeToLive.TotalMilliseconds;
         }
 
-        var properties = new Properties { CreationTime = received.EnqueuedTime.UtcDateTime };
-        if (received.MessageId is { } messageId)
+        // What Loire does not have travels as null, which AMQP reads as absent.
+        var properties = new Properties
         {
-            properties.MessageId = messageId;
-        }
-
-        if (received.CorrelationId is { } correlationId)
-        {
-            properties.CorrelationId = correlationId;
-        }
-
-        if (received.Subject is { } subject)
-        {
-            properties.Subject = subject;
-        }
-
-        if (received.ContentType is { } contentType)
-        {
-            properties.ContentType = contentType;
-        }
-
-        if (received.To is { } to)
-        {
-            properties.To = to;
-        }
-
-        if (received.ReplyTo is { } replyTo)
-        {
-            properties.ReplyTo = replyTo;
-        }
-
-        if (received.ReplyToSessionId is { } replyToSessionId)
-        {
-            properties.ReplyToGroupId = replyToSessionId;
-        }
-
-        if (received.SessionId is { } sessionId)
-        {
-            properties.GroupId = sessionId;
-        }
-
+            MessageId = received.MessageId,
+            CorrelationId = received.CorrelationId,
+            Subject = received.Subject,
+            ContentType = received.ContentType,
+            To = received.To,
+            ReplyTo = received.ReplyTo,
+            ReplyToGroupId = received.ReplyToSessionId,
+            GroupId = received.SessionId,
+            CreationTime = received.EnqueuedTime.UtcDateTime,
+        };
         if (received.ExpiresAt != DateTimeOffset.MaxValue)
         {
             properties.AbsoluteExpiryTime = received.ExpiresAt.UtcDateTime;
