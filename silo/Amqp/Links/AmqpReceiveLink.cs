@@ -18,7 +18,7 @@ namespace Loire.Silo.Amqp.Links;
 internal sealed partial class AmqpReceiveLink
 {
     /// <summary>Longest single receive; a drain, new credit or a detach is noticed at the latest after this.</summary>
-    internal static readonly TimeSpan PollTime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PollTime = TimeSpan.FromSeconds(5);
 
     private const int MaxPerReceive = 100;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
