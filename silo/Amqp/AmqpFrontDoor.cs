@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Amqp;
 using Amqp.Listener;
 using Loire.Client;
-using Loire.Silo.Amqp.Links;
 using Loire.Silo.Amqp.Security;
 using Loire.Silo.Amqp.Transport;
 using Microsoft.Extensions.Options;
