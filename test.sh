@@ -61,10 +61,19 @@ require_browser() {
     apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver
 }
 
+# The AMQP process tests run a Qpid Proton client: a Python script on Debian's python3 with python3-qpid-proton.
+require_proton() {
+    if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import proton' >/dev/null 2>&1; then
+        return
+    fi
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-qpid-proton
+}
+
 require_dotnet
 require_redis
 require_deploy_tools
 require_browser
+require_proton
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log="$(mktemp)"

@@ -15,6 +15,9 @@ public sealed class LoireSiloOptions
 
     public string HttpHost { get; set; } = "127.0.0.1";
 
+    /// <summary>Port of the AMQP 1.0 front door; null leaves it off.</summary>
+    public int? AmqpPort { get; set; }
+
     public ClusterMode Cluster { get; set; } = ClusterMode.Localhost;
 
     public string? Redis { get; set; }

@@ -22,6 +22,7 @@ public static class LoireSiloOptionsBinder
         options.GatewayPort = reader.Port(SiloSettings.GatewayPort) ?? options.GatewayPort;
         options.HttpPort = reader.Port(SiloSettings.HttpPort) ?? options.HttpPort;
         options.HttpHost = reader.String(SiloSettings.HttpHost) ?? options.HttpHost;
+        options.AmqpPort = reader.Port(SiloSettings.AmqpPort) ?? options.AmqpPort;
         options.Cluster = reader.Enum<ClusterMode>(SiloSettings.Cluster) ?? options.Cluster;
         options.Redis = reader.String(SiloSettings.Redis) ?? options.Redis;
         options.ListenAddress = reader.String(SiloSettings.ListenAddress) ?? options.ListenAddress;

@@ -18,12 +18,17 @@ public static class LoireSiloOptionsValidator
 
     public static IEnumerable<string> Validate(LoireSiloOptions options)
     {
-        var ports = new[]
+        var ports = new List<(SiloSetting, int)>
         {
             (SiloSettings.SiloPort, options.SiloPort),
             (SiloSettings.GatewayPort, options.GatewayPort),
             (SiloSettings.HttpPort, options.HttpPort),
         };
+        if (options.AmqpPort is { } amqpPort)
+        {
+            ports.Add((SiloSettings.AmqpPort, amqpPort));
+        }
+
         foreach (var clash in ports.GroupBy(p => p.Item2).Where(g => g.Count() > 1))
         {
             yield return $"{string.Join(" and ", clash.Select(p => p.Item1.Flag))} must use different ports (each is {clash.Key})";

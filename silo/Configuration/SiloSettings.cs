@@ -10,6 +10,7 @@ public static class SiloSettings
     public static readonly SiloSetting GatewayPort = new(nameof(LoireSiloOptions.GatewayPort), "--gateway-port", "PORT", "30000", "client gateway port");
     public static readonly SiloSetting HttpPort = new(nameof(LoireSiloOptions.HttpPort), "--http-port", "PORT", "5080", "HTTP port: /health, /metrics, /scaler, /dashboard");
     public static readonly SiloSetting HttpHost = new(nameof(LoireSiloOptions.HttpHost), "--http-host", "ADDRESS", "127.0.0.1", "HTTP listen address: an IP address or localhost");
+    public static readonly SiloSetting AmqpPort = new(nameof(LoireSiloOptions.AmqpPort), "--amqp-port", "PORT", "none (off)", "AMQP 1.0 port for clients in other languages (see README: AMQP 1.0); listens on --listen-address");
     public static readonly SiloSetting Cluster = new(nameof(LoireSiloOptions.Cluster), "--cluster", "localhost|redis", "localhost", "clustering mode");
     public static readonly SiloSetting Redis = new(nameof(LoireSiloOptions.Redis), "--redis", "HOST:PORT", "none", "Redis connection string for --cluster redis");
     public static readonly SiloSetting ListenAddress = new(nameof(LoireSiloOptions.ListenAddress), "--listen-address", "IP", "127.0.0.1; 0.0.0.0 with --kubernetes true", "silo and gateway listen address: an IP address, 0.0.0.0 for every interface");
@@ -30,7 +31,7 @@ public static class SiloSettings
     public static readonly SiloSetting TraceOrleans = new(nameof(LoireSiloOptions.TraceOrleans), "--trace-orleans", "true|false", "false", "also export Orleans' grain-call spans (many); needs --otlp-endpoint");
 
     public static IReadOnlyList<SiloSetting> All { get; } =
-        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, Cluster, Redis, ListenAddress, AdvertiseAddress, Kubernetes, GrainStorage, AzureStorage, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout,
+        [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, AmqpPort, Cluster, Redis, ListenAddress, AdvertiseAddress, Kubernetes, GrainStorage, AzureStorage, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout,
             DepthInterval, MetricsMaxEntities, OtlpEndpoint, OtlpProtocol, TraceOrleans];
 
     /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Loire.Grains.Hosting;
+using Loire.Silo.Amqp;
 using Loire.Silo.Configuration;
 using Loire.Silo.Health;
 using Loire.Silo.Management;
@@ -52,6 +53,15 @@ public sealed class LoireSiloHost : IAsyncDisposable
         builder.Services.AddSiloTelemetry(options);
         builder.Services.AddSiloHealthChecks();
         builder.Services.AddManagementApi();
+        if (options.AmqpPort is { } amqpPort)
+        {
+            builder.Services.AddAmqpFrontDoor(amqp =>
+            {
+                amqp.ListenAddress = endpoints.Listen ?? IPAddress.Any;
+                amqp.Port = amqpPort;
+                amqp.MaxMessageSize = options.MaxMessageSize;
+            });
+        }
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Redirect(ConsoleEndpoints.Path));

@@ -58,6 +58,18 @@ public sealed class SiloSettingsTests
     }
 
     [Fact]
+    public void AmqpPortIsOffUnlessSetAndMustNotClash()
+    {
+        Assert.Null(Bind().AmqpPort);
+        Assert.Equal(5672, Bind(("AmqpPort", "5672")).AmqpPort);
+
+        var clash = Assert.Throws<SiloConfigurationException>(() => Bind(("AmqpPort", "30000")));
+        Assert.Contains(clash.Errors, e => e.Contains("--gateway-port and --amqp-port must use different ports", StringComparison.Ordinal));
+        var bad = Assert.Throws<SiloConfigurationException>(() => Bind(("AmqpPort", "0")));
+        Assert.Contains(bad.Errors, e => e.Contains("invalid value '0' for --amqp-port (LOIRE_AmqpPort)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void HelpListsTheContainerSettingsAndTheProbe()
     {
         var help = CommandLine.HelpText();

@@ -16,35 +16,14 @@ public static class DotnetTool
     /// <param name="timeout">Longest run.</param>
     public static async Task<ToolRun> RunAsync(string metadataKey, string overrideVariable, string name, IEnumerable<string> args, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo(SiloProcess.DotnetHost())
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var info = new ProcessStartInfo(SiloProcess.DotnetHost());
         info.ArgumentList.Add(DllPath(metadataKey, overrideVariable, name));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
-        var output = new ProcessOutput();
-        var stdout = new List<string>();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) =>
-        {
-            output.Add("out", e.Data);
-            if (e.Data is not null)
-            {
-                lock (stdout)
-                {
-                    stdout.Add(e.Data);
-                }
-            }
-        };
-        process.ErrorDataReceived += (_, e) => output.Add("err", e.Data);
-        var exitCode = await output.RunToExitAsync(process, timeout, name);
-        return new ToolRun(exitCode, stdout, output.Text);
+        return await ToolProcess.RunAsync(info, timeout, name);
     }
 
     private static string DllPath(string metadataKey, string overrideVariable, string name)
