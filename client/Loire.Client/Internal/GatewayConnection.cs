@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Loire.Client.Diagnostics;
+using Loire.Client.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -199,6 +200,11 @@ internal sealed partial class GatewayConnection : LoireConnection
             client.Configure<ConnectionOptions>(o =>
                 o.OpenConnectionTimeout = options.OperationTimeout < MaxOpenConnectionTimeout ? options.OperationTimeout : MaxOpenConnectionTimeout);
             client.AddActivityPropagation();
+            if (options.TokenProvider is { } tokenProvider)
+            {
+                client.AddOutgoingGrainCallFilter(new SharedAccessCallFilter(tokenProvider));
+            }
+
             client.AddClusterConnectionStatusObserver(_lossWatch);
         });
         return builder.Build();

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Loire.Grains.Security;
 using Loire.Security;
 using Loire.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Loire.Grains.Queues;
 
@@ -28,6 +29,7 @@ internal sealed partial class QueueGrain : IAccessRuleOwner
         try
         {
             await WriteAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
+            ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
         }
         catch when (ReferenceEquals(_document, updated))
         {

@@ -24,12 +24,14 @@ internal sealed class EntityAccessRuleCache(IMessageStore store, GrainPayloadCod
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     /// <summary>The rules of the queue or topic at <paramref name="path"/> (empty when it does not exist).</summary>
-    /// <param name="stale">True after a miss: re-read unless the entry was read within the last second.</param>
+    /// <param name="path">The queue's or topic's path.</param>
+    /// <param name="stale">True after a miss: re-read, unless a miss already re-read this entity within the last second.</param>
+    /// <param name="cancellationToken">Cancels the catalog read.</param>
     public async ValueTask<ImmutableArray<SharedAccessAuthorizationRule>> GetAsync(string path, bool stale, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (_entries.TryGetValue(path, out var entry)
-            && now - entry.LoadedAt < (stale ? MinRefreshInterval : TimeToLive))
+            && (stale ? entry.MissReadAt is { } missRead && now - missRead < MinRefreshInterval : now - entry.LoadedAt < TimeToLive))
         {
             return entry.Rules;
         }
@@ -41,9 +43,12 @@ internal sealed class EntityAccessRuleCache(IMessageStore store, GrainPayloadCod
             _entries.Clear();
         }
 
-        _entries[path] = new Entry(rules, now);
+        _entries[path] = new Entry(rules, now, stale ? now : null);
         return rules;
     }
 
-    private sealed record Entry(ImmutableArray<SharedAccessAuthorizationRule> Rules, DateTimeOffset LoadedAt);
+    /// <summary>Forgets what is known of <paramref name="path"/>, after its rules changed through this silo.</summary>
+    public void Invalidate(string path) => _entries.TryRemove(path, out _);
+
+    private sealed record Entry(ImmutableArray<SharedAccessAuthorizationRule> Rules, DateTimeOffset LoadedAt, DateTimeOffset? MissReadAt);
 }

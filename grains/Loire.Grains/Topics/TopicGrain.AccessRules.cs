@@ -3,6 +3,7 @@ using Loire.Grains.Persistence;
 using Loire.Grains.Security;
 using Loire.Security;
 using Loire.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Loire.Grains.Topics;
 
@@ -33,6 +34,7 @@ internal sealed partial class TopicGrain : IAccessRuleOwner
             try
             {
                 await store.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
+                ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
             }
             catch when (ReferenceEquals(_document, updated))
             {
