@@ -39,6 +39,7 @@ public static class LoireSiloOptionsBinder
         options.OtlpEndpoint = reader.String(SiloSettings.OtlpEndpoint) ?? options.OtlpEndpoint;
         options.OtlpProtocol = reader.Enum<OtlpProtocolKind>(SiloSettings.OtlpProtocol) ?? options.OtlpProtocol;
         options.TraceOrleans = reader.Boolean(SiloSettings.TraceOrleans) ?? options.TraceOrleans;
+        options.AccessRules = reader.String(SiloSettings.AccessRules) ?? options.AccessRules;
 
         errors.AddRange(LoireSiloOptionsValidator.Validate(options));
         if (errors.Count > 0)

@@ -5,6 +5,7 @@ using Loire.Silo.Configuration;
 using Loire.Silo.Health;
 using Loire.Silo.Management;
 using Loire.Silo.Scaling;
+using Loire.Silo.Security;
 using Loire.Storage;
 using Loire.Storage.Redis;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -53,6 +54,8 @@ public sealed class LoireSiloHost : IAsyncDisposable
         builder.Services.AddManagementApi();
 
         var app = builder.Build();
+        app.UseRouting();
+        app.UseSiloSecurity();
         app.MapGet("/", () => Results.Redirect("/dashboard/"));
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapPrometheusScrapingEndpoint();
@@ -152,6 +155,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
                 broker.StoreFactory = services => CreateRedisStore(services, options);
             }
         });
+        SiloSecurity.Add(silo, options);
         silo.AddActivityPropagation();
         silo.AddDashboard();
     }
