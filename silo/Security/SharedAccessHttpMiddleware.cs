@@ -8,7 +8,7 @@ namespace Loire.Silo.Security;
 /// <summary>
 /// Guards the HTTP port with the same rules as the gateway: the request's <c>Authorization: SharedAccessSignature ...</c>
 /// header must carry a token whose rule grants what <see cref="HttpAccessMap"/> asks for. Refused requests get 401
-/// problem+json with reason Unauthorized; they, and every management API change, are audited.
+/// problem+json with reason Unauthorized; they, and every management change (a non-GET needing Manage), are audited.
 /// </summary>
 internal sealed class SharedAccessHttpMiddleware(RequestDelegate next, SharedAccessAuthorizer authorizer, SecurityAudit audit)
 {
@@ -37,7 +37,7 @@ internal sealed class SharedAccessHttpMiddleware(RequestDelegate next, SharedAcc
             who = decision.Who;
         }
 
-        if (!IsChange(context))
+        if (required.AnyOf != AccessRights.Manage || !IsChange(context))
         {
             await next(context);
             return;
