@@ -56,6 +56,9 @@ public sealed class LoireClientOptions
     public static LoireClientOptions FromConnectionString(string connectionString) =>
         LoireConnectionString.Parse(connectionString).ToClientOptions();
 
+    /// <summary>TLS to the gateways (connection string: <c>UseTls=true</c>, optionally <c>TlsServerName=NAME</c>).</summary>
+    public LoireTlsOptions Tls { get; set; } = new();
+
     internal LoireClientOptions Clone()
     {
         var clone = new LoireClientOptions
@@ -65,6 +68,7 @@ public sealed class LoireClientOptions
             OperationTimeout = OperationTimeout,
             CoalesceSends = CoalesceSends,
             TokenProvider = TokenProvider,
+            Tls = Tls ?? throw new ArgumentException("Tls must not be null.", nameof(Tls)),
             Retry = (Retry ?? throw new ArgumentException("Retry must not be null.", nameof(Retry))).Clone(),
         };
         foreach (var gateway in Gateways)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Hosting;
 
 namespace Loire.Client.Internal;
@@ -200,6 +201,11 @@ internal sealed partial class GatewayConnection : LoireConnection
             client.Configure<ConnectionOptions>(o =>
                 o.OpenConnectionTimeout = options.OperationTimeout < MaxOpenConnectionTimeout ? options.OperationTimeout : MaxOpenConnectionTimeout);
             client.AddActivityPropagation();
+            if (options.Tls.Enabled)
+            {
+                UseTls(client, options.Tls, options.Tls.TargetHost ?? _gateways[0].Host);
+            }
+
             if (options.TokenProvider is { } tokenProvider)
             {
                 client.AddOutgoingGrainCallFilter(new SharedAccessCallFilter(tokenProvider));
@@ -209,6 +215,13 @@ internal sealed partial class GatewayConnection : LoireConnection
         });
         return builder.Build();
     }
+
+    private static void UseTls(IClientBuilder client, LoireTlsOptions tls, string targetHost) => client.UseTls(o =>
+    {
+        o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+        o.RemoteCertificateValidation = (certificate, chain, errors) => tls.Accepts(certificate, chain, errors);
+        o.OnAuthenticateAsClient = (_, authentication) => authentication.TargetHost = targetHost;
+    });
 
     private async Task StopHostAsync(IHost host, CancellationToken cancellationToken = default)
     {

@@ -5,8 +5,8 @@ namespace Loire.Client.Security;
 /// <summary>
 /// A Loire connection string, in Service Bus's shape:
 /// <c>Endpoint=loire://host:port[,host:port...];SharedAccessKeyName=NAME;SharedAccessKey=KEY[;EntityPath=PATH]</c>, or
-/// <c>Endpoint=...;SharedAccessSignature=SharedAccessSignature sr=...</c>. Optional <c>ClusterId</c> and
-/// <c>ServiceId</c>. Keys are case-insensitive, each may appear once, and anything else is an error.
+/// <c>Endpoint=...;SharedAccessSignature=SharedAccessSignature sr=...</c>. Optional <c>ClusterId</c>,
+/// <c>ServiceId</c>, <c>UseTls=true</c> and <c>TlsServerName</c>. Keys are case-insensitive, each may appear once, and anything else is an error.
 /// </summary>
 public sealed class LoireConnectionString
 {
@@ -38,6 +38,12 @@ public sealed class LoireConnectionString
 
     /// <summary>The service id, when given.</summary>
     public string? ServiceId { get; private init; }
+
+    /// <summary>Connect over TLS (<c>UseTls=true</c>).</summary>
+    public bool UseTls { get; private init; }
+
+    /// <summary>The name the server certificate must carry (<c>TlsServerName</c>); default the first gateway's host.</summary>
+    public string? TlsServerName { get; private init; }
 
     /// <summary>Parses <paramref name="connectionString"/> strictly.</summary>
     /// <exception cref="ArgumentException">It is malformed; the message says where (it never repeats a key).</exception>
@@ -86,6 +92,8 @@ public sealed class LoireConnectionString
             EntityPath = values.GetValueOrDefault("EntityPath")?.Trim('/'),
             ClusterId = values.GetValueOrDefault("ClusterId"),
             ServiceId = values.GetValueOrDefault("ServiceId"),
+            UseTls = values.TryGetValue("UseTls", out var useTls) && (bool.TryParse(useTls, out var tls) ? tls : throw Invalid("UseTls must be true or false")),
+            TlsServerName = values.GetValueOrDefault("TlsServerName"),
         };
         if (result.SharedAccessSignature is not null && (result.SharedAccessKey is not null || result.SharedAccessKeyName is not null))
         {
@@ -116,6 +124,8 @@ public sealed class LoireConnectionString
 
         options.ClusterId = ClusterId ?? options.ClusterId;
         options.ServiceId = ServiceId ?? options.ServiceId;
+        options.Tls.Enabled = UseTls;
+        options.Tls.TargetHost = TlsServerName;
         return options;
     }
 
@@ -131,7 +141,7 @@ public sealed class LoireConnectionString
     internal static bool IsConnectionString(string value) => value.Contains('=', StringComparison.Ordinal);
 
     private static readonly string[] KnownKeys =
-        ["Endpoint", "SharedAccessKeyName", "SharedAccessKey", "SharedAccessSignature", "EntityPath", "ClusterId", "ServiceId"];
+        ["Endpoint", "SharedAccessKeyName", "SharedAccessKey", "SharedAccessSignature", "EntityPath", "ClusterId", "ServiceId", "UseTls", "TlsServerName"];
 
     private static string[] ParseEndpoint(string endpoint)
     {
