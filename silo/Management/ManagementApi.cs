@@ -48,6 +48,7 @@ public static class ManagementApi
         EntityEndpoints.Map(api);
         RuleEndpoints.Map(api);
         MessageEndpoints.Map(api);
+        Security.AccessRuleEndpoints.Map(api);
         endpoints.MapOpenApi(Prefix + "/{documentName}.json");
         return endpoints;
     }

@@ -53,20 +53,7 @@ public static class AccessRulesFile
         var rules = new List<SharedAccessAuthorizationRule>();
         for (var i = 0; i < entries.Count; i++)
         {
-            var entry = entries[i];
-            var rights = AccessRights.None;
-            foreach (var right in entry.Rights ?? [])
-            {
-                if (!Enum.TryParse<AccessRights>(right, ignoreCase: true, out var parsed) || parsed == AccessRights.None || !Enum.IsDefined(parsed))
-                {
-                    errors.Add($"rule {i + 1}: unknown right '{right}' (expected Manage, Send or Listen)");
-                }
-
-                rights |= parsed;
-            }
-
-            var rule = new SharedAccessAuthorizationRule(entry.KeyName ?? "", entry.PrimaryKey ?? "", entry.SecondaryKey, rights);
-            if (rule.GetError() is { } error)
+            if (entries[i].ToRule(out var error) is not { } rule)
             {
                 errors.Add($"rule {i + 1}: {error}");
             }
@@ -88,17 +75,6 @@ public static class AccessRulesFile
 
     private sealed class FileDocument
     {
-        public List<FileRule>? Rules { get; set; }
-    }
-
-    private sealed class FileRule
-    {
-        public string? KeyName { get; set; }
-
-        public string? PrimaryKey { get; set; }
-
-        public string? SecondaryKey { get; set; }
-
-        public List<string>? Rights { get; set; }
+        public List<AccessRuleDto>? Rules { get; set; }
     }
 }

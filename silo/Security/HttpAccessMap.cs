@@ -33,10 +33,11 @@ public static class HttpAccessMap
         }
 
         var values = context.Request.RouteValues;
-        var entityPath = (values["queue"] ?? values["topic"]) as string;
+        // Route values keep a '/' of a path as %2F.
+        var entityPath = (values["queue"] ?? values["topic"]) is string raw ? Uri.UnescapeDataString(raw) : null;
         if (entityPath is not null && values["subscription"] is string subscription)
         {
-            entityPath = EntityPath.Subscription(entityPath, subscription);
+            entityPath = EntityPath.Subscription(entityPath, Uri.UnescapeDataString(subscription));
         }
 
         var value = path.Value ?? string.Empty;

@@ -47,6 +47,18 @@ public sealed class SecuredSiloTests(ITestOutputHelper log)
         Assert.Equal(401, appPeeks.Status);
         Assert.Equal(401, dashboard.Status);
 
+        // Entity rules over HTTP: a Listen rule on the queue lets its key peek there; deleted, it no longer does.
+        var listenKey = NewKey();
+        var entityToken = SharedAccessSignature.Create("orders-listen", listenKey, "orders", DateTimeOffset.UtcNow.AddMinutes(10));
+        var ruleJson = $"{{\"keyName\":\"orders-listen\",\"primaryKey\":\"{listenKey}\",\"rights\":[\"Listen\"]}}";
+        Assert.Equal(201, (await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/authorization-rules", Token("root", _rootKey), ruleJson, ct)).Status);
+        var listedRules = await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/authorization-rules", Token("root", _rootKey), null, ct);
+        Assert.Equal("orders-listen", (string?)listedRules.Body?[0]?["keyName"]);
+        Assert.Equal(200, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", entityToken, null, ct)).Status);
+        Assert.Equal(401, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/authorization-rules", entityToken, null, ct)).Status);
+        Assert.Equal(204, (await SendAsync(http, HttpMethod.Delete, "api/v1/queues/orders/authorization-rules/orders-listen", Token("root", _rootKey), null, ct)).Status);
+        Assert.Equal(401, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", entityToken, null, ct)).Status);
+
         // Gateway: a connection string with the Send key sends; without credentials nothing goes through.
         var connection = $"Endpoint=loire://{silo.Gateway};SharedAccessKeyName=app;SharedAccessKey={_sendKey}";
         await using (var app = new LoireClient(connection))
