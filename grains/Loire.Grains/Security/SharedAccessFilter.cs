@@ -20,7 +20,7 @@ internal sealed class SharedAccessFilter(SharedAccessAuthorizer authorizer, Secu
 {
     private const string HostedClientPrefix = "hosted-";
 
-    private static readonly ConcurrentDictionary<MethodInfo, RequiresRightsAttribute?> Requirements = new();
+    private static readonly ConcurrentDictionary<MethodInfo, (RequiresRightsAttribute? Required, string Operation)> Methods = new();
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
@@ -30,8 +30,7 @@ internal sealed class SharedAccessFilter(SharedAccessAuthorizer authorizer, Secu
             return;
         }
 
-        var required = Requirements.GetOrAdd(context.InterfaceMethod, static method => method.GetCustomAttribute<RequiresRightsAttribute>());
-        var operation = OperationName(context.InterfaceMethod);
+        var (required, operation) = Methods.GetOrAdd(context.InterfaceMethod, static method => (method.GetCustomAttribute<RequiresRightsAttribute>(), OperationName(method)));
         var who = AccessDecision.Anonymous;
         if (authorizer.Enabled)
         {
