@@ -30,9 +30,12 @@ public partial class LoireClient : IAsyncDisposable, IDisposable
     {
     }
 
-    /// <summary>Creates a client for the cluster behind <paramref name="gateways"/>.</summary>
-    /// <param name="gateways">One or more gateways, <c>"host:port;host:port"</c>.</param>
-    /// <exception cref="ArgumentException">No gateway is given, or one is malformed.</exception>
+    /// <summary>Creates a client for the cluster behind <paramref name="gateways"/>, or described by a connection string.</summary>
+    /// <param name="gateways">
+    /// One or more gateways, <c>"host:port;host:port"</c>, or a connection string
+    /// (<c>Endpoint=loire://host:port;SharedAccessKeyName=...;SharedAccessKey=...</c>, see <see cref="Security.LoireConnectionString"/>).
+    /// </param>
+    /// <exception cref="ArgumentException">No gateway is given, one is malformed, or the connection string is malformed.</exception>
     public LoireClient(string gateways)
         : this(OptionsFromGatewayList(gateways))
     {
@@ -232,6 +235,11 @@ public partial class LoireClient : IAsyncDisposable, IDisposable
     private static LoireClientOptions OptionsFromGatewayList(string gateways)
     {
         ArgumentNullException.ThrowIfNull(gateways);
+        if (Security.LoireConnectionString.IsConnectionString(gateways))
+        {
+            return LoireClientOptions.FromConnectionString(gateways);
+        }
+
         var options = new LoireClientOptions();
         foreach (var gateway in GatewayAddress.SplitList(gateways))
         {

@@ -1,4 +1,5 @@
 using Loire.Client.Internal;
+using Loire.Client.Security;
 
 namespace Loire.Client;
 
@@ -41,6 +42,23 @@ public sealed class LoireClientOptions
     /// </summary>
     public bool CoalesceSends { get; set; } = true;
 
+    /// <summary>
+    /// Supplies the shared access signature sent with every call, for clusters with authorisation on; null sends none.
+    /// A connection string with a key or signature sets it (see <see cref="FromConnectionString"/>).
+    /// </summary>
+    public LoireTokenProvider? TokenProvider { get; set; }
+
+    /// <summary>
+    /// Options from a connection string: <c>Endpoint=loire://host:port[,host:port];SharedAccessKeyName=...;SharedAccessKey=...</c>
+    /// (or <c>SharedAccessSignature=...</c>); see <see cref="LoireConnectionString"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The connection string is malformed.</exception>
+    public static LoireClientOptions FromConnectionString(string connectionString) =>
+        LoireConnectionString.Parse(connectionString).ToClientOptions();
+
+    /// <summary>TLS to the gateways (connection string: <c>UseTls=true</c>, optionally <c>TlsServerName=NAME</c>).</summary>
+    public LoireTlsOptions Tls { get; set; } = new();
+
     internal LoireClientOptions Clone()
     {
         var clone = new LoireClientOptions
@@ -49,6 +67,8 @@ public sealed class LoireClientOptions
             ServiceId = ServiceId,
             OperationTimeout = OperationTimeout,
             CoalesceSends = CoalesceSends,
+            TokenProvider = TokenProvider,
+            Tls = Tls ?? throw new ArgumentException("Tls must not be null.", nameof(Tls)),
             Retry = (Retry ?? throw new ArgumentException("Retry must not be null.", nameof(Retry))).Clone(),
         };
         foreach (var gateway in Gateways)

@@ -62,6 +62,18 @@ public sealed class LoireSiloOptions
     public bool TraceOrleans { get; set; }
 
     /// <summary>
+    /// JSON file of the namespace's shared access rules; set, it turns authorisation on for every client call and HTTP
+    /// request (but /health and /metrics). Re-read when it changes, so keys rotate without a restart.
+    /// </summary>
+    public string? AccessRules { get; set; }
+
+    /// <summary>PEM certificate for TLS on the gateway, between silos and on the HTTP port (HTTPS); needs <see cref="TlsKey"/>.</summary>
+    public string? TlsCert { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCert"/>.</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>
     /// <see cref="GrainStorage"/>, or the storage the cluster mode already has: the embedded store on one silo, the
     /// cluster's Redis in cluster mode.
     /// </summary>

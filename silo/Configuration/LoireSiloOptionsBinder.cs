@@ -40,6 +40,9 @@ public static class LoireSiloOptionsBinder
         options.OtlpEndpoint = reader.String(SiloSettings.OtlpEndpoint) ?? options.OtlpEndpoint;
         options.OtlpProtocol = reader.Enum<OtlpProtocolKind>(SiloSettings.OtlpProtocol) ?? options.OtlpProtocol;
         options.TraceOrleans = reader.Boolean(SiloSettings.TraceOrleans) ?? options.TraceOrleans;
+        options.AccessRules = reader.String(SiloSettings.AccessRules) ?? options.AccessRules;
+        options.TlsCert = reader.String(SiloSettings.TlsCert) ?? options.TlsCert;
+        options.TlsKey = reader.String(SiloSettings.TlsKey) ?? options.TlsKey;
 
         errors.AddRange(LoireSiloOptionsValidator.Validate(options));
         if (errors.Count > 0)

@@ -39,6 +39,11 @@ public static class LoireSiloOptionsValidator
             yield return $"invalid value '{options.HttpHost}' for {SiloSettings.HttpHost.DisplayName}: expected an IP address or localhost";
         }
 
+        if ((options.TlsCert is null) != (options.TlsKey is null))
+        {
+            yield return $"{SiloSettings.TlsCert.DisplayName} and {SiloSettings.TlsKey.DisplayName} go together";
+        }
+
         foreach (var error in ValidateEndpoints(options))
         {
             yield return error;

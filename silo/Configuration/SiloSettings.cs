@@ -29,10 +29,13 @@ public static class SiloSettings
     public static readonly SiloSetting OtlpEndpoint = new(nameof(LoireSiloOptions.OtlpEndpoint), "--otlp-endpoint", "URL", "none (no tracing)", "OpenTelemetry collector to export Loire's spans to, e.g. http://127.0.0.1:4317");
     public static readonly SiloSetting OtlpProtocol = new(nameof(LoireSiloOptions.OtlpProtocol), "--otlp-protocol", "grpc|http", "grpc", "OTLP transport of --otlp-endpoint: grpc, or http (http/protobuf, posted to /v1/traces unless the URL has a path)");
     public static readonly SiloSetting TraceOrleans = new(nameof(LoireSiloOptions.TraceOrleans), "--trace-orleans", "true|false", "false", "also export Orleans' grain-call spans (many); needs --otlp-endpoint");
+    public static readonly SiloSetting AccessRules = new(nameof(LoireSiloOptions.AccessRules), "--access-rules", "PATH", "none (authorisation off)", "JSON file of shared access rules (key names, keys, rights); turns authorisation on, re-read on change");
+    public static readonly SiloSetting TlsCert = new(nameof(LoireSiloOptions.TlsCert), "--tls-cert", "PEM", "none (plain TCP and HTTP)", "certificate for TLS on the gateway and between silos, and HTTPS on the HTTP port; needs --tls-key");
+    public static readonly SiloSetting TlsKey = new(nameof(LoireSiloOptions.TlsKey), "--tls-key", "PEM", "none", "private key of --tls-cert");
 
     public static IReadOnlyList<SiloSetting> All { get; } =
         [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, AmqpPort, Cluster, Redis, ListenAddress, AdvertiseAddress, Kubernetes, GrainStorage, AzureStorage, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout,
-            DepthInterval, MetricsMaxEntities, OtlpEndpoint, OtlpProtocol, TraceOrleans];
+            DepthInterval, MetricsMaxEntities, OtlpEndpoint, OtlpProtocol, TraceOrleans, AccessRules, TlsCert, TlsKey];
 
     /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>
     public static IDictionary<string, string> SwitchMappings { get; } =

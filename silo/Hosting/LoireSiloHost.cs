@@ -1,11 +1,13 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Loire.Grains.Hosting;
 using Loire.Silo.Amqp;
 using Loire.Silo.Configuration;
 using Loire.Silo.Health;
 using Loire.Silo.Management;
 using Loire.Silo.Scaling;
+using Loire.Silo.Security;
 using Loire.Silo.WebConsole;
 using Loire.Storage;
 using Loire.Storage.Redis;
@@ -44,12 +46,13 @@ public sealed class LoireSiloHost : IAsyncDisposable
         builder.Configuration.UseSiloSources(args);
         var options = LoireSiloOptionsBinder.Bind(builder.Configuration);
         var endpoints = SiloEndpoints.Resolve(options);
+        var certificate = SiloTls.Load(options);
         CreateDataDirectory(options);
 
         ConfigureLogging(builder.Logging);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
-        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options));
-        builder.UseOrleans(silo => ConfigureSilo(silo, options, endpoints));
+        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options, certificate));
+        builder.UseOrleans(silo => ConfigureSilo(silo, options, endpoints, certificate));
         builder.Services.AddSiloTelemetry(options);
         builder.Services.AddSiloHealthChecks();
         builder.Services.AddManagementApi();
@@ -64,6 +67,8 @@ public sealed class LoireSiloHost : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseRouting();
+        app.UseSiloSecurity();
         app.MapGet("/", () => Results.Redirect(ConsoleEndpoints.Path));
         app.MapConsole();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
@@ -135,7 +140,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    private static void ConfigureSilo(ISiloBuilder silo, LoireSiloOptions options, SiloEndpoints endpoints)
+    private static void ConfigureSilo(ISiloBuilder silo, LoireSiloOptions options, SiloEndpoints endpoints, X509Certificate2? certificate)
     {
         if (options.Cluster == ClusterMode.Redis)
         {
@@ -164,6 +169,12 @@ public sealed class LoireSiloHost : IAsyncDisposable
                 broker.StoreFactory = services => CreateRedisStore(services, options);
             }
         });
+        SiloSecurity.Add(silo, options);
+        if (certificate is not null)
+        {
+            SiloTls.Add(silo, certificate);
+        }
+
         silo.AddActivityPropagation();
         silo.AddDashboard();
     }
@@ -243,15 +254,15 @@ public sealed class LoireSiloHost : IAsyncDisposable
         logging.AddFilter("Loire.Grains.Traffic.EntityTrafficService", LogLevel.Warning);
     }
 
-    private static void Listen(KestrelServerOptions kestrel, LoireSiloOptions options)
+    private static void Listen(KestrelServerOptions kestrel, LoireSiloOptions options, X509Certificate2? certificate)
     {
         if (IPAddress.TryParse(options.HttpHost, out var address))
         {
-            kestrel.Listen(address, options.HttpPort);
+            kestrel.Listen(address, options.HttpPort, listen => SiloTls.UseHttps(listen, certificate));
         }
         else
         {
-            kestrel.ListenLocalhost(options.HttpPort);
+            kestrel.ListenLocalhost(options.HttpPort, listen => SiloTls.UseHttps(listen, certificate));
         }
     }
 

@@ -49,6 +49,7 @@ public static class ManagementApi
         RuleEndpoints.Map(api);
         MessageEndpoints.Map(api);
         ClusterEndpoints.Map(api);
+        Security.AccessRuleEndpoints.Map(api);
         endpoints.MapOpenApi(Prefix + "/{documentName}.json");
         return endpoints;
     }

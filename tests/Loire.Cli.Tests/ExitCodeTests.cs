@@ -42,6 +42,22 @@ public sealed class ExitCodeTests
         Assert.Contains(port.ToString(), stderr);
     }
 
+    [Fact]
+    public async Task GatewaysComeFromAConnectionStringAndAMalformedOneIsAUsageError()
+    {
+        var port = ClosedPort();
+        var fromEnvironment = await RunToolAsync(["stats"], new Dictionary<string, string>
+        {
+            ["LOIRE_CONNECTION_STRING"] = $"Endpoint=loire://127.0.0.1:{port};SharedAccessKeyName=app;SharedAccessKey=0123456789abcdef0123456789abcdef",
+        });
+        var malformed = await RunToolAsync(["queue", "list", "--connection-string", "Endpoint=loire://127.0.0.1:1;Passwd=x"]);
+
+        Assert.Equal(5, fromEnvironment.ExitCode);
+        Assert.Contains(port.ToString(), fromEnvironment.Stderr);
+        Assert.Equal(1, malformed.ExitCode);
+        Assert.Contains("unknown key 'Passwd'", malformed.Stderr);
+    }
+
     private static int ClosedPort()
     {
         // Bound and released: nothing listens there, so connecting is refused at once.

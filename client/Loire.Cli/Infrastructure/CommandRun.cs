@@ -2,6 +2,7 @@ using System.CommandLine;
 using Loire.Cli.Output;
 using Loire.Client;
 using Loire.Client.Administration;
+using Loire.Client.Security;
 
 namespace Loire.Cli.Infrastructure;
 
@@ -85,21 +86,38 @@ internal sealed class CommandRun : IAsyncDisposable
         }
     }
 
-    private string GatewayList() =>
-        Get(_context.Options.Gateway) ?? Console.Environment(GlobalOptions.GatewayVariable) ?? GlobalOptions.DefaultGateway;
+    private string? ConnectionString() =>
+        Get(_context.Options.ConnectionString) ?? Console.Environment(GlobalOptions.ConnectionStringVariable);
+
+    private string GatewayList() => ConnectionString() is { } connectionString
+        ? string.Join(";", ParseConnectionString(connectionString).Gateways)
+        : Get(_context.Options.Gateway) ?? Console.Environment(GlobalOptions.GatewayVariable) ?? GlobalOptions.DefaultGateway;
 
     private LoireClientOptions ClientOptions()
     {
-        var clusterId = Get(_context.Options.ClusterId) ?? Console.Environment(GlobalOptions.ClusterIdVariable) ?? LoireClientOptions.DefaultClusterId;
-        var options = new LoireClientOptions
+        var options = ConnectionString() is { } connectionString ? ParseConnectionString(connectionString).ToClientOptions() : new LoireClientOptions();
+        options.ClusterId = Get(_context.Options.ClusterId) ?? Console.Environment(GlobalOptions.ClusterIdVariable) ?? options.ClusterId;
+        options.ServiceId = Get(_context.Options.ServiceId) ?? Console.Environment(GlobalOptions.ServiceIdVariable) ?? options.ServiceId;
+        options.OperationTimeout = Timeout;
+        // An operator at a prompt wants an answer, not a minute of silent retries: retry briefly, then report.
+        options.Retry = new LoireRetryOptions { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(1) };
+        if (options.Gateways.Count == 0)
         {
-            ClusterId = clusterId,
-            ServiceId = Get(_context.Options.ServiceId) ?? Console.Environment(GlobalOptions.ServiceIdVariable) ?? LoireClientOptions.DefaultClusterId,
-            OperationTimeout = Timeout,
-            // An operator at a prompt wants an answer, not a minute of silent retries: retry briefly, then report.
-            Retry = new LoireRetryOptions { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(1) },
-        };
-        options.Gateways.Add(GatewayList());
+            options.Gateways.Add(GatewayList());
+        }
+
         return options;
+    }
+
+    private static LoireConnectionString ParseConnectionString(string connectionString)
+    {
+        try
+        {
+            return LoireConnectionString.Parse(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException(e.Message, e);
+        }
     }
 }

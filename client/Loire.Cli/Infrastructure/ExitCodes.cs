@@ -12,6 +12,7 @@ internal static class ExitCodes
     public const int InvalidArgument = 4;
     public const int Unavailable = 5;
     public const int BrokerError = 6;
+    public const int Unauthorized = 7;
     public const int Interrupted = 130;
 
     public static int For(LoireErrorReason reason) => reason switch
@@ -19,6 +20,7 @@ internal static class ExitCodes
         LoireErrorReason.MessagingEntityNotFound or LoireErrorReason.MessageNotFound => NotFound,
         LoireErrorReason.MessagingEntityAlreadyExists => Conflict,
         LoireErrorReason.InvalidArgument or LoireErrorReason.MessageSizeExceeded => InvalidArgument,
+        LoireErrorReason.Unauthorized => Unauthorized,
         _ when LoireException.IsTransientReason(reason) => Unavailable,
         _ => BrokerError,
     };

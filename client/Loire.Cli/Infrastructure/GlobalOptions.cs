@@ -8,11 +8,19 @@ internal sealed class GlobalOptions
     public const string GatewayVariable = "LOIRE_GATEWAY";
     public const string ClusterIdVariable = "LOIRE_CLUSTER_ID";
     public const string ServiceIdVariable = "LOIRE_SERVICE_ID";
+    public const string ConnectionStringVariable = "LOIRE_CONNECTION_STRING";
     public const string DefaultGateway = "127.0.0.1:30000";
 
     public Option<string?> Gateway { get; } = new("--gateway", "-g")
     {
         Description = $"Gateways of the cluster, 'host:port;host:port' (default: ${GatewayVariable}, else {DefaultGateway})",
+        Recursive = true,
+    };
+
+    public Option<string?> ConnectionString { get; } = new("--connection-string")
+    {
+        Description = $"Endpoint=loire://host:port[,host:port];SharedAccessKeyName=NAME;SharedAccessKey=KEY (or SharedAccessSignature=...), "
+            + $"for clusters with authorisation on; replaces --gateway (default: ${ConnectionStringVariable})",
         Recursive = true,
     };
 
@@ -44,6 +52,7 @@ internal sealed class GlobalOptions
     public void AddTo(Command root)
     {
         root.Options.Add(Gateway);
+        root.Options.Add(ConnectionString);
         root.Options.Add(ClusterId);
         root.Options.Add(ServiceId);
         root.Options.Add(Timeout);

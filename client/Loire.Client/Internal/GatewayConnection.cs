@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using Loire.Client.Diagnostics;
+using Loire.Client.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Hosting;
 
 namespace Loire.Client.Internal;
@@ -199,10 +201,27 @@ internal sealed partial class GatewayConnection : LoireConnection
             client.Configure<ConnectionOptions>(o =>
                 o.OpenConnectionTimeout = options.OperationTimeout < MaxOpenConnectionTimeout ? options.OperationTimeout : MaxOpenConnectionTimeout);
             client.AddActivityPropagation();
+            if (options.Tls.Enabled)
+            {
+                UseTls(client, options.Tls, options.Tls.TargetHost ?? _gateways[0].Host);
+            }
+
+            if (options.TokenProvider is { } tokenProvider)
+            {
+                client.AddOutgoingGrainCallFilter(new SharedAccessCallFilter(tokenProvider));
+            }
+
             client.AddClusterConnectionStatusObserver(_lossWatch);
         });
         return builder.Build();
     }
+
+    private static void UseTls(IClientBuilder client, LoireTlsOptions tls, string targetHost) => client.UseTls(o =>
+    {
+        o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+        o.RemoteCertificateValidation = (certificate, chain, errors) => tls.Accepts(certificate, chain, errors);
+        o.OnAuthenticateAsClient = (_, authentication) => authentication.TargetHost = targetHost;
+    });
 
     private async Task StopHostAsync(IHost host, CancellationToken cancellationToken = default)
     {

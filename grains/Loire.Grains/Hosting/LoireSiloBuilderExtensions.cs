@@ -4,6 +4,7 @@ using Loire.Grains.Depth;
 using Loire.Grains.Diagnostics;
 using Loire.Grains.Persistence;
 using Loire.Grains.Queues;
+using Loire.Grains.Security;
 using Loire.Grains.Topics;
 using Loire.Grains.Traffic;
 using Loire.Storage;
@@ -38,6 +39,7 @@ public static class LoireSiloBuilderExtensions
         // Co-hosted clients and topic-to-subscription calls: a cancelled call's answer (locked messages) is not dropped.
         services.Configure<SiloMessagingOptions>(o => o.WaitForCancellationAcknowledgement = true);
         builder.AddIncomingGrainCallFilter<ErrorBoundaryFilter>();
+        SharedAccessSiloBuilderExtensions.AddSharedAccessCore(builder);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GrainPayloadCodec>();
         services.TryAddSingleton<EntityMetricsRegistry>();

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using Loire.Entities;
+using Loire.Security;
 
 namespace Loire.Grains.Persistence;
 
@@ -16,4 +18,10 @@ internal sealed record EntityDocument(
     /// first such write, and for entities that never auto-delete.
     /// </summary>
     [Id(2)] public DateTimeOffset? LastActivityAt { get; init; }
+
+    /// <summary>
+    /// The entity's own shared access rules (queues and topics; partition 0 only). Kept out of the
+    /// <see cref="EntityDescription"/> so that the keys never reach a caller who may only read the description.
+    /// </summary>
+    [Id(3)] public ImmutableArray<SharedAccessAuthorizationRule> AccessRules { get; init; } = [];
 }

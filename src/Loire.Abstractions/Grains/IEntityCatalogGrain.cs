@@ -1,4 +1,5 @@
 using Loire.Entities;
+using Loire.Security;
 
 namespace Loire.Grains;
 
@@ -7,10 +8,12 @@ namespace Loire.Grains;
 public interface IEntityCatalogGrain : IGrainWithIntegerKey
 {
     /// <summary>The entity at <paramref name="path"/>, or null.</summary>
+    [RequiresRights(AccessRights.Send | AccessRights.Listen, EntityArgument = 0)]
     [Alias("Find")]
     Task<EntityDescription?> FindAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>Up to <paramref name="maxCount"/> entities of a kind, ordered by path, after <paramref name="afterPath"/>.</summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("List")]
     Task<EntityDescription[]> ListAsync(EntityKind kind, string? afterPath, int maxCount, CancellationToken cancellationToken = default);
 }

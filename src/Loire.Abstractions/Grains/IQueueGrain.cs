@@ -1,5 +1,6 @@
 using Loire.Entities;
 using Loire.Messages;
+using Loire.Security;
 
 namespace Loire.Grains;
 
@@ -15,6 +16,7 @@ public interface IQueueGrain : IEntityGrain
     /// means the same message in every subscription; durable when the call returns. Topics use it for subscriptions
     /// with ForwardTo only: storing subscriptions take part in the topic's one-batch fan-out (<see cref="AdmitDeliveryAsync"/>).
     /// </summary>
+    [SiloInternal]
     [Alias("Deliver")]
     ValueTask DeliverAsync(OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
@@ -39,22 +41,27 @@ public interface IQueueGrain : IEntityGrain
     ValueTask EndDeliveryAsync(Guid delivery, bool committed, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
     /// <summary>Receives up to <c>MaxMessages</c>, waiting up to <c>MaxWaitTime</c> for the first.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("Receive")]
     ValueTask<DeliveredMessage[]> ReceiveAsync(ReceiveRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Browses messages from a sequence number on, without locking them.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("Peek")]
     ValueTask<DeliveredMessage[]> PeekAsync(long fromSequenceNumber, int maxMessages, SubQueueKind subQueue, CancellationToken cancellationToken = default);
 
     /// <summary>Receives deferred messages by sequence number; MessageNotFound if one is not deferred here.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("ReceiveDeferred")]
     ValueTask<DeliveredMessage[]> ReceiveDeferredAsync(long[] sequenceNumbers, ReceiveModeKind mode, SubQueueKind subQueue, CancellationToken cancellationToken = default);
 
     /// <summary>Settles locked messages; returns the lock tokens that were unknown or expired (nothing changed for those).</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("Settle")]
     ValueTask<Guid[]> SettleAsync(Settlement[] settlements, CancellationToken cancellationToken = default);
 
     /// <summary>Extends locks; an entry is null where the lock was unknown or expired.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("RenewLocks")]
     ValueTask<DateTimeOffset?[]> RenewLocksAsync(Guid[] lockTokens, CancellationToken cancellationToken = default);
 
@@ -62,46 +69,57 @@ public interface IQueueGrain : IEntityGrain
     /// Locks a session of a RequiresSession entity: the named one (SessionCannotBeLocked when someone else holds it),
     /// or the unlocked session whose oldest available message is oldest, waiting up to MaxWaitTime; null when none came.
     /// </summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("AcceptSession")]
     ValueTask<AcceptedSession?> AcceptSessionAsync(AcceptSessionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Receives the session's next messages in sequence order (the request's SubQueue must be None); SessionLockLost unless the handle holds the session.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("ReceiveSession")]
     ValueTask<DeliveredMessage[]> ReceiveSessionAsync(SessionHandle session, ReceiveRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Receives deferred messages of the held session by sequence number; MessageNotFound if one is not a deferred message of it.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("ReceiveSessionDeferred")]
     ValueTask<DeliveredMessage[]> ReceiveSessionDeferredAsync(SessionHandle session, long[] sequenceNumbers, ReceiveModeKind mode, CancellationToken cancellationToken = default);
 
     /// <summary>Browses the messages of one session from a sequence number on, without locking them.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("PeekSession")]
     ValueTask<DeliveredMessage[]> PeekSessionAsync(string sessionId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken = default);
 
     /// <summary>Settles messages of the held session; returns the lock tokens that were unknown, expired or not of this session.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("SettleSession")]
     ValueTask<Guid[]> SettleSessionAsync(SessionHandle session, Settlement[] settlements, CancellationToken cancellationToken = default);
 
     /// <summary>Extends message locks of the held session; an entry is null where the lock was unknown, expired or not of this session.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("RenewSessionMessageLocks")]
     ValueTask<DateTimeOffset?[]> RenewSessionMessageLocksAsync(SessionHandle session, Guid[] lockTokens, CancellationToken cancellationToken = default);
 
     /// <summary>Extends the session lock (and the locks of the messages it holds) by the lock duration; returns the new expiry.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("RenewSessionLock")]
     ValueTask<DateTimeOffset> RenewSessionLockAsync(SessionHandle session, CancellationToken cancellationToken = default);
 
     /// <summary>Releases the session lock; the messages it still holds become available again. No-op when the handle no longer holds it.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("ReleaseSession")]
     Task ReleaseSessionAsync(SessionHandle session, CancellationToken cancellationToken = default);
 
     /// <summary>The held session's state, or null when it has none.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("GetSessionState")]
     ValueTask<byte[]?> GetSessionStateAsync(SessionHandle session, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the held session's state durably; null removes it.</summary>
+    [RequiresRights(AccessRights.Listen)]
     [Alias("SetSessionState")]
     Task SetSessionStateAsync(SessionHandle session, byte[]? state, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the rules of a subscription.</summary>
+    [SiloInternal]
     [Alias("SetRules")]
     Task SetRulesAsync(RuleDescription[] rules, CancellationToken cancellationToken = default);
 
@@ -110,6 +128,7 @@ public interface IQueueGrain : IEntityGrain
     /// settled, expired or forwarded at that moment; returns how many. Receivers holding a purged message's lock see
     /// it as lost.
     /// </summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("Purge")]
     ValueTask<long> PurgeAsync(SubQueueKind subQueue, CancellationToken cancellationToken = default);
 
@@ -118,6 +137,7 @@ public interface IQueueGrain : IEntityGrain
     /// entity as fresh active messages: delivery count 0, dead-letter reason cleared, same sequence number; an expired
     /// one gets a new time to live. Dead letters locked by a receiver stay. Returns how many moved.
     /// </summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("ResubmitDeadLetters")]
     ValueTask<long> ResubmitDeadLettersAsync(long[]? sequenceNumbers, CancellationToken cancellationToken = default);
 }

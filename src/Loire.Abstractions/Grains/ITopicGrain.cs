@@ -1,5 +1,6 @@
 using Loire.Entities;
 using Loire.Messages;
+using Loire.Security;
 
 namespace Loire.Grains;
 
@@ -11,6 +12,7 @@ namespace Loire.Grains;
 public interface ITopicGrain : IEntityGrain
 {
     /// <summary>Creates a subscription with one rule (the match-all default when null).</summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("CreateSubscription")]
     Task<EntityDescription> CreateSubscriptionAsync(string name, EntityOptions options, RuleDescription? rule, CancellationToken cancellationToken = default);
 
@@ -19,22 +21,27 @@ public interface ITopicGrain : IEntityGrain
     Task<EntityDescription> UpdateSubscriptionAsync(string name, EntityOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a subscription and its messages.</summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("DeleteSubscription")]
     Task DeleteSubscriptionAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>The topic's subscriptions.</summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("GetSubscriptions")]
     Task<EntityDescription[]> GetSubscriptionsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Adds a rule to a subscription; InvalidArgument if the filter is malformed.</summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("CreateRule")]
     Task CreateRuleAsync(string subscription, RuleDescription rule, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a rule from a subscription.</summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("DeleteRule")]
     Task DeleteRuleAsync(string subscription, string ruleName, CancellationToken cancellationToken = default);
 
     /// <summary>Reloads the subscriptions and their rules from the store; partition 0 of a partitioned topic tells the others after a change.</summary>
+    [SiloInternal]
     [Alias("ReloadSubscriptions")]
     Task ReloadSubscriptionsAsync(CancellationToken cancellationToken = default);
 }

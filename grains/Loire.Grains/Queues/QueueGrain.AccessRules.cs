@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+using Loire.Grains.Security;
+using Loire.Security;
+using Loire.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Loire.Grains.Queues;
+
+/// <summary>A queue's shared access rules, stored in its catalog record (partition 0).</summary>
+internal sealed partial class QueueGrain : IAccessRuleOwner
+{
+    public ImmutableArray<SharedAccessAuthorizationRule>? OwnAccessRules =>
+        PartitionIndex == 0 && _document?.Description.Kind == Entities.EntityKind.Queue ? _document.AccessRules : null;
+
+    public Task<SharedAccessAuthorizationRule[]> GetAccessRulesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireEntity().AccessRules.ToArray());
+
+    public Task PutAccessRuleAsync(SharedAccessAuthorizationRule rule, bool replace, CancellationToken cancellationToken = default) =>
+        WriteAccessRulesAsync(EntityAccessRules.Put(RequireEntity(), rule, replace), cancellationToken);
+
+    public Task DeleteAccessRuleAsync(string keyName, CancellationToken cancellationToken = default) =>
+        WriteAccessRulesAsync(EntityAccessRules.Delete(RequireEntity(), keyName), cancellationToken);
+
+    private async Task WriteAccessRulesAsync(Persistence.EntityDocument updated, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var previous = _document;
+        _document = updated;
+        try
+        {
+            await WriteAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
+            ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
+        }
+        catch when (ReferenceEquals(_document, updated))
+        {
+            _document = previous;
+            throw;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using Loire.Grains.Persistence;
+using Loire.Grains.Security;
+using Loire.Security;
+using Loire.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Loire.Grains.Topics;
+
+/// <summary>A topic's shared access rules, stored in its catalog record (partition 0); its subscriptions use them too.</summary>
+internal sealed partial class TopicGrain : IAccessRuleOwner
+{
+    public ImmutableArray<SharedAccessAuthorizationRule>? OwnAccessRules => PartitionIndex == 0 ? _document?.AccessRules : null;
+
+    public Task<SharedAccessAuthorizationRule[]> GetAccessRulesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireTopic().AccessRules.ToArray());
+
+    public Task PutAccessRuleAsync(SharedAccessAuthorizationRule rule, bool replace, CancellationToken cancellationToken = default) =>
+        ChangeAccessRulesAsync(document => EntityAccessRules.Put(document, rule, replace), cancellationToken);
+
+    public Task DeleteAccessRuleAsync(string keyName, CancellationToken cancellationToken = default) =>
+        ChangeAccessRulesAsync(document => EntityAccessRules.Delete(document, keyName), cancellationToken);
+
+    private async Task ChangeAccessRulesAsync(Func<EntityDocument, EntityDocument> change, CancellationToken cancellationToken)
+    {
+        await _management.WaitAsync(cancellationToken);
+        try
+        {
+            // In memory before the commit, as the sequence ceiling's writes do, so a publish interleaving here builds
+            // its ceiling write on these rules and neither write undoes the other.
+            var previous = RequireTopic();
+            var updated = change(previous);
+            _document = updated;
+            try
+            {
+                await store.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
+                ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
+            }
+            catch when (ReferenceEquals(_document, updated))
+            {
+                _document = previous;
+                throw;
+            }
+        }
+        finally
+        {
+            _management.Release();
+        }
+    }
+}
