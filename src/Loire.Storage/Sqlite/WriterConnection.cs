@@ -36,6 +36,10 @@ internal sealed class WriterConnection : IDisposable
     private readonly PreparedCommand _deleteEntityMessages;
     private readonly PreparedCommand _putDepth;
     private readonly PreparedCommand _deleteDepth;
+    private readonly PreparedCommand _readEpoch;
+    private readonly PreparedCommand _nextEpoch;
+    private readonly PreparedCommand _putEpoch;
+    private readonly PreparedCommand _deleteEpoch;
     private long _writtenBytes;
 
     private WriterConnection(SqliteConnection connection)
@@ -71,6 +75,18 @@ internal sealed class WriterConnection : IDisposable
             ON CONFLICT (path) DO UPDATE SET depth = excluded.depth
             """, "$path", "$depth");
         _deleteDepth = new(connection, "DELETE FROM depths WHERE path = $path", "$path");
+        _readEpoch = new(connection, "SELECT epoch FROM fences WHERE path = $path", "$path");
+        _nextEpoch = new(connection, """
+            INSERT INTO fences (path, epoch) VALUES ('', 1)
+            ON CONFLICT (path) DO UPDATE SET epoch = epoch + 1
+            RETURNING epoch
+            """);
+        // Only for a path in the catalog, so asking for a missing entity leaves no row behind.
+        _putEpoch = new(connection, """
+            INSERT INTO fences (path, epoch) SELECT $path, $epoch WHERE EXISTS (SELECT 1 FROM entities WHERE path = $path)
+            ON CONFLICT (path) DO UPDATE SET epoch = excluded.epoch
+            """, "$path", "$epoch");
+        _deleteEpoch = new(connection, "DELETE FROM fences WHERE path = $path", "$path");
     }
 
     /// <summary>Opens (creating when missing) the database file and compiles the writer's statements.</summary>
@@ -171,6 +187,7 @@ internal sealed class WriterConnection : IDisposable
             case StoreOperationKind.DeleteEntity:
                 _deleteEntityMessages.Execute(operation.EntityPath);
                 _deleteDepth.Execute(operation.EntityPath);
+                _deleteEpoch.Execute(operation.EntityPath);
                 _deleteEntity.Execute(operation.EntityPath);
                 break;
             case StoreOperationKind.PutDepth:
@@ -179,6 +196,23 @@ internal sealed class WriterConnection : IDisposable
             default:
                 throw new ArgumentOutOfRangeException(nameof(operation), operation.Kind, "Unknown store operation.");
         }
+    }
+
+    /// <summary>Throws <see cref="StaleEpochException"/> unless <paramref name="fence"/>'s epoch is its entity's current one.</summary>
+    public void CheckFence(StoreFence fence)
+    {
+        var current = _readEpoch.Scalar(fence.EntityPath) is long epoch ? epoch : (long?)null;
+        if (current != fence.Epoch)
+        {
+            throw new StaleEpochException(fence, current);
+        }
+    }
+
+    /// <summary>Draws the next epoch and makes it the entity's current one; null (drawing none) when the path has no catalog entry.</summary>
+    public long? AcquireEpoch(string entityPath)
+    {
+        var epoch = (long)_nextEpoch.Scalar()!;
+        return _putEpoch.Execute(entityPath, epoch) == 1 ? epoch : null;
     }
 
     /// <summary>Adds a catalog entry unless its path is taken; true when it was added.</summary>
@@ -243,6 +277,7 @@ internal sealed class WriterConnection : IDisposable
         {
             _begin, _commit, _rollback, _savepoint, _releaseSavepoint, _rollbackToSavepoint, _putMessage, _updateState,
             _deleteMessage, _putEntity, _insertEntity, _deleteEntity, _deleteEntityMessages, _putDepth, _deleteDepth,
+            _readEpoch, _nextEpoch, _putEpoch, _deleteEpoch,
         })
         {
             command.Dispose();
