@@ -57,7 +57,13 @@ internal sealed partial class QueueGrain(
             return;
         }
 
-        _document = codec.DecodeEntity(record);
+        // Fenced before anything is loaded, so nothing an older activation still writes can be missing from it.
+        if (await FenceAsync(cancellationToken) is not { } current)
+        {
+            return;
+        }
+
+        _document = codec.DecodeEntity(current);
         await LoadSessionsAsync(cancellationToken);
         await LoadMessagesAsync(cancellationToken);
         await LoadRoutingStateAsync(cancellationToken);
@@ -117,6 +123,12 @@ internal sealed partial class QueueGrain(
             throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
         }
 
+        // Nothing was written yet, so there is nothing to load again.
+        if (await FenceAsync(CancellationToken.None) is null)
+        {
+            throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' was deleted while it was created.", Path);
+        }
+
         _document = document;
         ConfigureSessions();
         _nextSequence = firstSequence;
@@ -142,7 +154,7 @@ internal sealed partial class QueueGrain(
             await _writesDrained.Task;
         }
 
-        await store.CommitAsync(DeleteRoutingState(new StoreBatch().DeleteEntity(Path).DeleteEntity(SessionStatePath)), CancellationToken.None);
+        await CommitFencedAsync(DeleteRoutingState(new StoreBatch().DeleteEntity(Path).DeleteEntity(SessionStatePath)), CancellationToken.None);
         foreach (var entry in _index.Entries.ToList())
         {
             _index.Remove(entry);
@@ -225,7 +237,7 @@ internal sealed partial class QueueGrain(
         try
         {
             AddDepth(batch);
-            await store.CommitAsync(batch, cancellationToken);
+            await CommitFencedAsync(batch, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -250,7 +262,7 @@ internal sealed partial class QueueGrain(
         }
     }
 
-    private EntityDocument RequireEntity() => _document ?? throw NotFound();
+    private EntityDocument RequireEntity() => _superseded ? throw Superseded() : _document ?? throw NotFound();
 
     private EntityDocument RequireEntity(EntityKind kind)
     {
