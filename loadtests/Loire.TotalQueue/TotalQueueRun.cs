@@ -100,7 +100,7 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
         var started = await replacement;
         var round = new Round(Text(number), $"kill -9 silo {victim}", start, faultAt, _clock.Elapsed, recovery);
         Line($"round {number}: kill -9 silo {victim} (pid {killed.ProcessId}) at {Seconds(faultAt)} s; "
-            + $"{Recovered(recovery)}; silo {started.Slot} started again (pid {started.ProcessId}) in {Seconds(started.Took)} s");
+            + $"{Recovered(recovery, faultAt)}; silo {started.Slot} started again (pid {started.ProcessId}) in {Seconds(started.Took)} s");
         return round;
     }
 
@@ -114,7 +114,7 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
         var recovery = await WaitForRecoveryAsync(faultAt, options.RecoveryTimeout, cancellationToken);
         var round = new Round(Text(number), "kill -9 redis", start, faultAt, _clock.Elapsed, recovery);
         Line($"round {number}: kill -9 redis (pid {pid}) at {Seconds(faultAt)} s, answering again (pid {redis.ProcessId}) after "
-            + $"{Seconds(restartedAfter)} s; {Recovered(recovery)}");
+            + $"{Seconds(restartedAfter)} s; {Recovered(recovery, faultAt)}");
         return round;
     }
 
@@ -130,20 +130,27 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
         return recovery;
     }
 
-    private TimeSpan? RecoveryAfter(TimeSpan moment)
+    private TimeSpan? RecoveryAfter(TimeSpan moment) => SlowestAfter(moment)?.After;
+
+    /// <summary>The producer or destination that succeeded last after <paramref name="moment"/>, and when; null while one has not yet.</summary>
+    private (string Name, TimeSpan After)? SlowestAfter(TimeSpan moment)
     {
-        var latest = TimeSpan.Zero;
-        foreach (var first in _producers.Select(p => p.FirstSendAfter(moment)).Concat(_destinations.Select(d => d.FirstReceiveAfter(moment))))
+        (string Name, TimeSpan After)? slowest = null;
+        foreach (var (name, first) in _producers.Select(p => ($"send {p.Entity}", p.FirstSendAfter(moment)))
+            .Concat(_destinations.Select(d => ($"receive {d.Name}", d.FirstReceiveAfter(moment)))))
         {
             if (first is not { } time)
             {
                 return null;
             }
 
-            latest = time > latest ? time : latest;
+            if (slowest is null || time > slowest.Value.After)
+            {
+                slowest = (name, time);
+            }
         }
 
-        return latest;
+        return slowest;
     }
 
     private async Task CreateEntitiesAsync(LoireClient client, CancellationToken cancellationToken)
@@ -226,8 +233,8 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
 
     private void Line(string text) => output.WriteLine($"[{Seconds(_clock.Elapsed),7} s] {text}");
 
-    private string Recovered(TimeSpan? recovery) => recovery is { } time
-        ? $"sends and receives succeeded again everywhere {Seconds(time)} s after it"
+    private string Recovered(TimeSpan? recovery, TimeSpan faultAt) => recovery is { } time
+        ? $"sends and receives succeeded again everywhere {Seconds(time)} s after it (last: {SlowestAfter(faultAt)!.Value.Name})"
         : $"NOT recovered within {options.RecoveryTimeout.TotalSeconds:0} s";
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
