@@ -77,6 +77,24 @@ internal sealed class Producer(LoireClient client, string entity, IReadOnlyList<
         }
     }
 
+    /// <summary>The longest wait between two acknowledged sends that ends between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public TimeSpan LongestGap(TimeSpan from, TimeSpan to)
+    {
+        lock (_gate)
+        {
+            var gap = TimeSpan.Zero;
+            for (var i = 1; i < _sendEnds.Count; i++)
+            {
+                if (_sendEnds[i] >= from && _sendEnds[i] < to && _sendEnds[i] - _sendEnds[i - 1] > gap)
+                {
+                    gap = _sendEnds[i] - _sendEnds[i - 1];
+                }
+            }
+
+            return gap;
+        }
+    }
+
     public static int IndexOf(LoireReceivedMessage message) =>
         int.Parse(Encoding.UTF8.GetString(message.Body.ToArray()), CultureInfo.InvariantCulture);
 

@@ -4,7 +4,10 @@ namespace Loire.TotalQueue;
 
 /// <summary>
 /// One row of the report: a fault round (or the final drain), its window on the run's clock, and what happened in it.
-/// Acknowledged and received count copies: a publish to the topic is one copy for each subscription.
+/// Acknowledged and received count copies: a publish to the topic is one copy for each subscription. Recovery is how
+/// long after the fault every producer had a send, and every destination a receive, that started after the fault and
+/// succeeded; the longest send gap is the longest wait between two acknowledged sends of one producer in the window
+/// (a call stranded on a killed silo shows there).
 /// </summary>
 internal sealed record RoundResult(
     [property: JsonPropertyName("round")] string Round,
@@ -18,6 +21,7 @@ internal sealed record RoundResult(
     [property: JsonPropertyName("lost")] int Lost,
     [property: JsonPropertyName("failed_calls")] int FailedCalls,
     [property: JsonPropertyName("recovery_s")] double? RecoverySeconds,
+    [property: JsonPropertyName("longest_send_gap_s")] double LongestSendGapSeconds,
     [property: JsonPropertyName("recovered")] bool Recovered);
 
 /// <summary>The whole run: its settings, every row, the totals and the verdict.</summary>

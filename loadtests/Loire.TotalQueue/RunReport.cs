@@ -13,11 +13,11 @@ internal static class RunReport
     public static void WriteTable(TextWriter output, RunSummary summary)
     {
         output.WriteLine();
-        output.WriteLine($"{"round",-6} {"fault",-26} {"acked",8} {"received",9} {"dups",6} {"lost",5} {"failed calls",12} {"recovery s",10}");
+        output.WriteLine($"{"round",-6} {"fault",-26} {"acked",8} {"received",9} {"dups",6} {"lost",5} {"failed calls",12} {"recovery s",10} {"max send gap s",14}");
         foreach (var row in summary.Rounds)
         {
             var recovery = row.RecoverySeconds is { } seconds ? seconds.ToString("0.00", CultureInfo.InvariantCulture) : row.Recovered ? "-" : "NONE";
-            output.WriteLine($"{row.Round,-6} {row.Fault,-26} {row.Acknowledged,8} {row.Received,9} {row.Duplicates,6} {row.Lost,5} {row.FailedCalls,12} {recovery,10}");
+            output.WriteLine($"{row.Round,-6} {row.Fault,-26} {row.Acknowledged,8} {row.Received,9} {row.Duplicates,6} {row.Lost,5} {row.FailedCalls,12} {recovery,10} {row.LongestSendGapSeconds.ToString("0.00", CultureInfo.InvariantCulture),14}");
         }
 
         var max = summary.MaxRecoverySeconds is { } longest ? longest.ToString("0.00", CultureInfo.InvariantCulture) : "-";

@@ -25,15 +25,16 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
     private readonly List<Consumer> _consumers = [];
     private readonly List<Round> _rounds = [];
     private readonly Random _random = new(options.Seed);
+    private Task<SiloChange>? _replacement;
 
     public async Task<RunSummary> RunAsync(CancellationToken cancellationToken)
     {
         await using var redis = await RedisProcess.StartAsync(options.RedisServer, Path.Combine(workDirectory, "redis"), cancellationToken);
         Line($"redis-server pid {redis.ProcessId} on {redis.Configuration} (appendonly yes, appendfsync always)");
         await using var fleet = new SiloFleet(new SiloFleetOptions(options.SiloDll, redis.Configuration, ClusterId, options.Silos), workDirectory);
-        for (var i = 0; i < options.Silos; i++)
+        // Started together: each call takes its slot before its first await.
+        foreach (var started in await Task.WhenAll(Enumerable.Range(0, options.Silos).Select(_ => fleet.StartAsync(cancellationToken))))
         {
-            var started = await fleet.StartAsync(cancellationToken);
             Line($"silo {started.Slot} pid {started.ProcessId} ready after {Seconds(started.Took)} s");
         }
 
@@ -62,6 +63,7 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
             for (var number = 1; number <= options.SiloRounds + options.RedisRounds; number++)
             {
                 await Task.Delay(options.RoundLength, cancellationToken);
+                await AwaitReplacementAsync();
                 var round = number <= options.SiloRounds
                     ? await KillSiloAsync(fleet, number, start, cancellationToken)
                     : await KillRedisAsync(redis, number, start, cancellationToken);
@@ -69,6 +71,7 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
                 start = round.End;
             }
 
+            await AwaitReplacementAsync();
             await stopProducers.CancelAsync();
             await producing;
             var drainStart = _clock.Elapsed;
@@ -94,14 +97,21 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
         var victim = running[_random.Next(running.Count)];
         var faultAt = _clock.Elapsed;
         var killed = await fleet.KillAsync(victim);
-        // The replacement starts while the survivors take over; recovery is measured from the kill either way.
-        var replacement = fleet.StartAsync(cancellationToken);
+        // The replacement starts while the survivors take over and joins under load; the next round waits for it.
+        _replacement = fleet.StartAsync(cancellationToken);
         var recovery = await WaitForRecoveryAsync(faultAt, options.RecoveryTimeout, cancellationToken);
-        var started = await replacement;
-        var round = new Round(Text(number), $"kill -9 silo {victim}", start, faultAt, _clock.Elapsed, recovery);
-        Line($"round {number}: kill -9 silo {victim} (pid {killed.ProcessId}) at {Seconds(faultAt)} s; "
-            + $"{Recovered(recovery, faultAt)}; silo {started.Slot} started again (pid {started.ProcessId}) in {Seconds(started.Took)} s");
-        return round;
+        Line($"round {number}: kill -9 silo {victim} (pid {killed.ProcessId}) at {Seconds(faultAt)} s; {Recovered(recovery, faultAt)}");
+        return new Round(Text(number), $"kill -9 silo {victim}", start, faultAt, _clock.Elapsed, recovery);
+    }
+
+    private async Task AwaitReplacementAsync()
+    {
+        if (_replacement is { } replacement)
+        {
+            _replacement = null;
+            var started = await replacement;
+            Line($"silo {started.Slot} started again (pid {started.ProcessId}) in {Seconds(started.Took)} s");
+        }
     }
 
     private async Task<Round> KillRedisAsync(RedisProcess redis, int number, TimeSpan start, CancellationToken cancellationToken)
@@ -203,7 +213,7 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
             var counts = _destinations.Select(d => d.Count(r.Start, r.End)).Aggregate(default(WindowCounts), (a, b) => a + b);
             return new RoundResult(r.Name, r.Fault, Round2(r.Start), r.FaultAt is { } at ? Round2(at) : null, Round2(r.End), counts.Acknowledged,
                 counts.Received, counts.Duplicates, counts.Lost, _failures.Count(r.Start, r.End), r.Recovery is { } recovery ? Round2(recovery) : null,
-                r.FaultAt is null || r.Recovery is not null);
+                Round2(_producers.Max(p => p.LongestGap(r.Start, r.End))), r.FaultAt is null || r.Recovery is not null);
         }).ToList();
         var lost = _destinations.Sum(d => d.Missing);
         var recoveries = rows.Where(r => r.RecoverySeconds is not null).Select(r => r.RecoverySeconds!.Value).ToList();
