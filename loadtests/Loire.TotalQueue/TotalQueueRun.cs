@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Loire.Client;
 using Loire.Client.Administration;
 using Loire.LoadTests;
@@ -13,9 +14,12 @@ namespace Loire.TotalQueue;
 /// it again from its AOF), each measured until sends and receives work again everywhere; then a final drain. Every
 /// message acknowledged anywhere must have arrived by the end.
 /// </summary>
-internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirectory, TextWriter output)
+internal sealed partial class TotalQueueRun(TotalQueueOptions options, string workDirectory, TextWriter output)
 {
     private const string ClusterId = "loire-total-queue";
+
+    // A gauge every silo exports for each queue and subscription active on it.
+    private const string HostedEntityMetric = "loire_entity_locked_messages";
     private static readonly TimeSpan s_warmUpTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Stopwatch _clock = new();
@@ -25,6 +29,7 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
     private readonly List<Consumer> _consumers = [];
     private readonly List<Round> _rounds = [];
     private readonly Random _random = new(options.Seed);
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private Task<SiloChange>? _replacement;
 
     public async Task<RunSummary> RunAsync(CancellationToken cancellationToken)
@@ -95,13 +100,39 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
     {
         var running = fleet.RunningSlots.ToList();
         var victim = running[_random.Next(running.Count)];
+        var hosted = await HostedDestinationsAsync(fleet.HttpAddressOf(victim), cancellationToken);
+        var fault = $"kill -9 silo {victim} ({hosted}/{_destinations.Count} hosted)";
         var faultAt = _clock.Elapsed;
         var killed = await fleet.KillAsync(victim);
         // The replacement starts while the survivors take over and joins under load; the next round waits for it.
         _replacement = fleet.StartAsync(cancellationToken);
         var recovery = await WaitForRecoveryAsync(faultAt, options.RecoveryTimeout, cancellationToken);
-        Line($"round {number}: kill -9 silo {victim} (pid {killed.ProcessId}) at {Seconds(faultAt)} s; {Recovered(recovery, faultAt)}");
-        return new Round(Text(number), $"kill -9 silo {victim}", start, faultAt, _clock.Elapsed, recovery);
+        Line($"round {number}: kill -9 silo {victim} (pid {killed.ProcessId}, hosting {hosted} of the {_destinations.Count} queues and "
+            + $"subscriptions) at {Seconds(faultAt)} s; {Recovered(recovery, faultAt)}");
+        return new Round(Text(number), fault, start, faultAt, _clock.Elapsed, recovery);
+    }
+
+    /// <summary>
+    /// How many of the run's queues and subscriptions the silo hosts, from the entity gauges on its metrics endpoint
+    /// (a silo exports them for the entities active on it); -1 when it does not answer.
+    /// </summary>
+    private async Task<int> HostedDestinationsAsync(Uri silo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var metrics = await _http.GetStringAsync(new Uri(silo, "metrics"), cancellationToken);
+            var hosted = metrics.Split('\n')
+                .Where(line => line.StartsWith(HostedEntityMetric + "{", StringComparison.Ordinal))
+                .Select(line => EntityLabel().Match(line))
+                .Where(match => match.Success)
+                .Select(match => match.Groups[1].Value)
+                .ToHashSet();
+            return _destinations.Count(d => hosted.Contains(d.Name));
+        }
+        catch (HttpRequestException)
+        {
+            return -1;
+        }
     }
 
     private async Task AwaitReplacementAsync()
@@ -252,6 +283,9 @@ internal sealed class TotalQueueRun(TotalQueueOptions options, string workDirect
     private static string Text(int number) => number.ToString(CultureInfo.InvariantCulture);
 
     private static double Round2(TimeSpan time) => Math.Round(time.TotalSeconds, 2);
+
+    [GeneratedRegex("[{,]entity=\"([^\"]+)\"")]
+    private static partial Regex EntityLabel();
 
     private sealed record Round(string Name, string Fault, TimeSpan Start, TimeSpan? FaultAt, TimeSpan End, TimeSpan? Recovery);
 }

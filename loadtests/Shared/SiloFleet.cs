@@ -44,6 +44,9 @@ internal sealed class SiloFleet : IAsyncDisposable
     /// <summary>Slot numbers (from 1) of the running silos, oldest first.</summary>
     public IEnumerable<int> RunningSlots => _running.Select(r => r.Slot.Number);
 
+    /// <summary>The HTTP address of the silo in <paramref name="slotNumber"/> (from 1).</summary>
+    public Uri HttpAddressOf(int slotNumber) => _slots[slotNumber - 1].HttpAddress;
+
     /// <summary>HTTP addresses of the running silos, oldest first.</summary>
     public IEnumerable<Uri> HttpAddresses => _running.Select(r => r.Slot.HttpAddress);
 
