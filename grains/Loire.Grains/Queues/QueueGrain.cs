@@ -40,8 +40,11 @@ internal sealed partial class QueueGrain(
     private int _writesInFlight;
     private bool _creating;
     private TaskCompletionSource? _writesDrained;
+    private ActivationFence? _fence;
 
     private string Path => this.GetPrimaryKeyString();
+
+    private ActivationFence Fence => _fence ??= new ActivationFence(store, Path, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +61,7 @@ internal sealed partial class QueueGrain(
         }
 
         // Fenced before anything is loaded, so nothing an older activation still writes can be missing from it.
-        if (await FenceAsync(cancellationToken) is not { } current)
+        if (await Fence.AcquireAsync(cancellationToken) is not { } current)
         {
             return;
         }
@@ -124,7 +127,7 @@ internal sealed partial class QueueGrain(
         }
 
         // Nothing was written yet, so there is nothing to load again.
-        if (await FenceAsync(CancellationToken.None) is null)
+        if (await Fence.AcquireAsync(CancellationToken.None) is null)
         {
             throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' was deleted while it was created.", Path);
         }
@@ -262,7 +265,19 @@ internal sealed partial class QueueGrain(
         }
     }
 
-    private EntityDocument RequireEntity() => _superseded ? throw Superseded() : _document ?? throw NotFound();
+    private EntityDocument RequireEntity()
+    {
+        Fence.ThrowIfSuperseded();
+        return _document ?? throw NotFound();
+    }
+
+    /// <summary>Commits under this activation's epoch; once superseded, the activation fails its waiters and deactivates.</summary>
+    private Task CommitFencedAsync(StoreBatch batch, CancellationToken cancellationToken) =>
+        Fence.CommitAsync(batch, () =>
+        {
+            FailWaiters(Fence.Superseded);
+            DeactivateOnIdle();
+        }, cancellationToken);
 
     private EntityDocument RequireEntity(EntityKind kind)
     {
