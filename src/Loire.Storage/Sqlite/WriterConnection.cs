@@ -20,6 +20,14 @@ internal sealed class WriterConnection : IDisposable
     // Rough WAL cost of one row change beyond its blobs: key, cell header, its share of index pages.
     private const int RowOverheadBytes = 64;
 
+    // Most epochs kept in memory; past that the cache starts again (each miss is one indexed read).
+    private const int MaxCachedEpochs = 100_000;
+
+    // This connection is the database's only writer, so it can keep the current epoch of every entity it has checked
+    // or changed (null: none) instead of reading it for every fenced batch. It mirrors the open transaction, so any
+    // rollback drops it whole.
+    private readonly Dictionary<string, long?> _epochs = new(StringComparer.Ordinal);
+
     private readonly SqliteConnection _connection;
     private readonly PreparedCommand _begin;
     private readonly PreparedCommand _commit;
@@ -116,6 +124,7 @@ internal sealed class WriterConnection : IDisposable
     {
         try
         {
+            _epochs.Clear();
             if (IsInTransaction)
             {
                 _rollback.Execute();
@@ -139,6 +148,7 @@ internal sealed class WriterConnection : IDisposable
     /// </summary>
     public bool TryUndoBatch()
     {
+        _epochs.Clear();
         if (!IsInTransaction)
         {
             return false;
@@ -188,6 +198,7 @@ internal sealed class WriterConnection : IDisposable
                 _deleteEntityMessages.Execute(operation.EntityPath);
                 _deleteDepth.Execute(operation.EntityPath);
                 _deleteEpoch.Execute(operation.EntityPath);
+                CacheEpoch(operation.EntityPath, null);
                 _deleteEntity.Execute(operation.EntityPath);
                 break;
             case StoreOperationKind.PutDepth:
@@ -201,7 +212,12 @@ internal sealed class WriterConnection : IDisposable
     /// <summary>Throws <see cref="StaleEpochException"/> unless <paramref name="fence"/>'s epoch is its entity's current one.</summary>
     public void CheckFence(StoreFence fence)
     {
-        var current = _readEpoch.Scalar(fence.EntityPath) is long epoch ? epoch : (long?)null;
+        if (!_epochs.TryGetValue(fence.EntityPath, out var current))
+        {
+            current = _readEpoch.Scalar(fence.EntityPath) is long epoch ? epoch : null;
+            CacheEpoch(fence.EntityPath, current);
+        }
+
         if (current != fence.Epoch)
         {
             throw new StaleEpochException(fence, current);
@@ -212,7 +228,23 @@ internal sealed class WriterConnection : IDisposable
     public long? AcquireEpoch(string entityPath)
     {
         var epoch = (long)_nextEpoch.Scalar()!;
-        return _putEpoch.Execute(entityPath, epoch) == 1 ? epoch : null;
+        long? current = _putEpoch.Execute(entityPath, epoch) == 1 ? epoch : null;
+        if (current is not null)
+        {
+            CacheEpoch(entityPath, current);
+        }
+
+        return current;
+    }
+
+    private void CacheEpoch(string entityPath, long? epoch)
+    {
+        if (_epochs.Count >= MaxCachedEpochs && !_epochs.ContainsKey(entityPath))
+        {
+            _epochs.Clear();
+        }
+
+        _epochs[entityPath] = epoch;
     }
 
     /// <summary>Adds a catalog entry unless its path is taken; true when it was added.</summary>
