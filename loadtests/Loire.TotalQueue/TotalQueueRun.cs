@@ -102,8 +102,9 @@ internal sealed partial class TotalQueueRun(TotalQueueOptions options, string wo
         var victim = running[_random.Next(running.Count)];
         var hosted = await HostedDestinationsAsync(fleet.HttpAddressOf(victim), cancellationToken);
         var fault = $"kill -9 silo {victim} ({hosted}/{_destinations.Count} hosted)";
-        var faultAt = _clock.Elapsed;
         var killed = await fleet.KillAsync(victim);
+        // From the moment the process is gone: a call answered while it was still dying proves nothing.
+        var faultAt = _clock.Elapsed;
         // The replacement starts while the survivors take over and joins under load; the next round waits for it.
         _replacement = fleet.StartAsync(cancellationToken);
         var recovery = await WaitForRecoveryAsync(faultAt, options.RecoveryTimeout, cancellationToken);
@@ -147,9 +148,9 @@ internal sealed partial class TotalQueueRun(TotalQueueOptions options, string wo
 
     private async Task<Round> KillRedisAsync(RedisProcess redis, int number, TimeSpan start, CancellationToken cancellationToken)
     {
-        var faultAt = _clock.Elapsed;
         var pid = redis.ProcessId;
         await redis.KillAsync();
+        var faultAt = _clock.Elapsed;
         await redis.RestartAsync(cancellationToken);
         var restartedAfter = _clock.Elapsed - faultAt;
         var recovery = await WaitForRecoveryAsync(faultAt, options.RecoveryTimeout, cancellationToken);
