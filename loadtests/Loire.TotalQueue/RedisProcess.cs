@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Loire.LoadTests;
 
 namespace Loire.TotalQueue;
 
@@ -36,7 +37,7 @@ internal sealed class RedisProcess : IAsyncDisposable
     public static async Task<RedisProcess> StartAsync(string executable, string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        var redis = new RedisProcess(executable, directory, FreePort());
+        var redis = new RedisProcess(executable, directory, SiloFleet.PickFreePorts(1)[0]);
         await redis.LaunchAsync(cancellationToken);
         return redis;
     }
@@ -109,20 +110,6 @@ internal sealed class RedisProcess : IAsyncDisposable
         catch (Exception exception) when (exception is SocketException or IOException)
         {
             return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
         }
     }
 }

@@ -196,7 +196,8 @@ internal sealed class SiloFleet : IAsyncDisposable
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    private static int[] PickFreePorts(int count)
+    /// <summary>Distinct free loopback ports (for the fleet's slots, and for other servers a tool starts beside it).</summary>
+    internal static int[] PickFreePorts(int count)
     {
         // Hold every listener until all are picked, so the OS cannot hand out the same port twice.
         var listeners = new List<TcpListener>();
