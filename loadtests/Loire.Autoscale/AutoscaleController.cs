@@ -1,4 +1,5 @@
 using System.Globalization;
+using Loire.LoadTests;
 
 namespace Loire.Autoscale;
 

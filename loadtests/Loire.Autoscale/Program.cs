@@ -1,5 +1,6 @@
 using Loire.Autoscale;
 using Loire.Client;
+using Loire.LoadTests;
 
 // Autoscale controller on one machine: silo processes on loopback, one Redis, scaled on the scaler endpoint's depth.
 // Exit codes: 0 scaled out and back in with nothing lost, 1 the run failed, 2 bad flags.
@@ -32,7 +33,7 @@ timeline.Line($"autoscale: {options.MinSilos}..{options.MaxSilos} silos, {option
     + $"redis {options.Redis}; silo logs in {workDirectory}");
 timeline.Header();
 
-await using var fleet = new SiloFleet(options, workDirectory);
+await using var fleet = new SiloFleet(new SiloFleetOptions(options.SiloDll, options.Redis, options.ClusterId, options.MaxSilos), workDirectory);
 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 var clientOptions = new LoireClientOptions { ClusterId = options.ClusterId };
 foreach (var gateway in fleet.Gateways)

@@ -169,7 +169,7 @@ internal sealed class RedisGroupCommitWriter
             if (results.Length != expectedResults)
             {
                 throw new InvalidOperationException(
-                    $"The commit script returned {results.Length} creation results where {expectedResults} were expected.");
+                    $"The commit script returned {results.Length} results where {expectedResults} were expected.");
             }
         }
         catch (Exception exception)

@@ -13,6 +13,8 @@ namespace Loire.Storage.Redis;
 /// <item><c>P e</c>: hash, field = entity path, value = 4-byte big-endian kind followed by the description bytes.</item>
 /// <item><c>P ek</c>: sorted set, score 0, member = entity path: the catalog in ordinal (byte) order for ZRANGEBYLEX.</item>
 /// <item><c>P d</c>: hash, field = entity path, value = its encoded <see cref="EntityDepth"/>; only for paths in <c>P e</c>.</item>
+/// <item><c>P f</c>: hash, field = entity path, value = its current epoch (decimal); only for paths in <c>P e</c>. The
+/// empty field, which no entity path can be, holds the last epoch handed out, so epochs never repeat.</item>
 /// </list>
 /// </summary>
 internal sealed class RedisLayout(string prefix)
@@ -28,6 +30,9 @@ internal sealed class RedisLayout(string prefix)
 
     /// <summary>The recorded depths of every entity.</summary>
     public RedisKey Depths { get; } = prefix + "d";
+
+    /// <summary>The current epochs of the entities.</summary>
+    public RedisKey Fences { get; } = prefix + "f";
 
     /// <summary>The payload hash of an entity.</summary>
     public RedisKey Payloads(string entityPath) => Prefix + "m:" + entityPath;
@@ -65,12 +70,16 @@ internal sealed class RedisLayout(string prefix)
     /// <summary>
     /// The group-commit script. ARGV[1] is the key prefix, then one operation after another:
     /// <c>P entity seq payload state</c>, <c>U entity seq state</c>, <c>D entity seq</c>, <c>E path value</c>,
-    /// <c>X path</c>, <c>C path value</c> (create unless taken) and <c>T path depth</c> (only while the path is in the catalog). It returns one 1/0 per C, in order. Arguments are
-    /// validated before they are queued, so no command of the script can fail half-way.
+    /// <c>X path</c>, <c>C path value</c> (create unless taken), <c>T path depth</c> (only while the path is in the
+    /// catalog), <c>A path</c> (acquire an epoch, only while the path is in the catalog) and <c>F path epoch n</c>: a
+    /// batch's fence, followed by its n arguments, which are skipped unless the path's current epoch is that epoch.
+    /// It returns one number per C (1 created, 0 taken), A (the new epoch, 0 for no entry) and F (the path's current
+    /// epoch, 0 for none: the batch applied when that equals its epoch), in order. Arguments are validated before
+    /// they are queued, so no command of the script can fail half-way.
     /// </summary>
     public const string CommitScript = """
         local p = ARGV[1]
-        local created = {}
+        local results = {}
         local i = 2
         local n = #ARGV
         while i <= n do
@@ -96,6 +105,7 @@ internal sealed class RedisLayout(string prefix)
             redis.call('DEL', p .. 'm:' .. ARGV[i + 1], p .. 's:' .. ARGV[i + 1])
             redis.call('HDEL', p .. 'e', ARGV[i + 1])
             redis.call('HDEL', p .. 'd', ARGV[i + 1])
+            redis.call('HDEL', p .. 'f', ARGV[i + 1])
             redis.call('ZREM', p .. 'ek', ARGV[i + 1])
             i = i + 2
           elseif op == 'C' then
@@ -103,17 +113,33 @@ internal sealed class RedisLayout(string prefix)
             if added == 1 then
               redis.call('ZADD', p .. 'ek', 0, ARGV[i + 1])
             end
-            created[#created + 1] = added
+            results[#results + 1] = added
             i = i + 3
           elseif op == 'T' then
             if redis.call('HEXISTS', p .. 'e', ARGV[i + 1]) == 1 then
               redis.call('HSET', p .. 'd', ARGV[i + 1], ARGV[i + 2])
             end
             i = i + 3
+          elseif op == 'A' then
+            local epoch = 0
+            if redis.call('HEXISTS', p .. 'e', ARGV[i + 1]) == 1 then
+              epoch = redis.call('HINCRBY', p .. 'f', '', 1)
+              redis.call('HSET', p .. 'f', ARGV[i + 1], epoch)
+            end
+            results[#results + 1] = epoch
+            i = i + 2
+          elseif op == 'F' then
+            local current = tonumber(redis.call('HGET', p .. 'f', ARGV[i + 1]) or '0')
+            results[#results + 1] = current
+            if current == tonumber(ARGV[i + 2]) then
+              i = i + 4
+            else
+              i = i + 4 + tonumber(ARGV[i + 3])
+            end
           else
             return redis.error_reply('loire: unknown store operation ' .. tostring(op))
           end
         end
-        return created
+        return results
         """;
 }

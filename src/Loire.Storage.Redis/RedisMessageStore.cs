@@ -29,7 +29,8 @@ namespace Loire.Storage.Redis;
 /// <b>Data model</b> (prefix P = <see cref="RedisMessageStoreOptions.KeyPrefix"/>): hash <c>P m:{entity}</c> maps the
 /// decimal sequence number to the payload, hash <c>P s:{entity}</c> maps it to the delivery state; hash <c>P e</c>
 /// maps an entity path to its 4-byte big-endian kind followed by its description; sorted set <c>P ek</c> (all scores
-/// 0) holds every path, so ZRANGEBYLEX lists the catalog in ordinal order.
+/// 0) holds every path, so ZRANGEBYLEX lists the catalog in ordinal order; hash <c>P f</c> holds each entity's current
+/// epoch. A fenced batch is checked inside the script, so a stale one is skipped alone and the rest of its group applies.
 /// </para>
 /// <para>
 /// <b>Failures.</b> The client does not queue commands while disconnected: with Redis down every call fails at once
@@ -122,7 +123,8 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
     /// <inheritdoc />
     /// <remarks>
     /// Completes once the batch's group commit was answered by Redis (durable, see the class remarks). Fails with
-    /// <see cref="LoireErrorReason.StoreUnavailable"/> when Redis cannot be reached or times out. Cancelling
+    /// <see cref="LoireErrorReason.StoreUnavailable"/> when Redis cannot be reached or times out, and with
+    /// <see cref="StaleEpochException"/> when the batch is fenced with a stale epoch (nothing of it applied). Cancelling
     /// <paramref name="cancellationToken"/> drops the batch only while it still waits in the queue. An empty batch
     /// completes at once. Throws <see cref="ArgumentException"/> for an operation without an entity path (or a
     /// PutEntity without a record).
@@ -159,6 +161,22 @@ public sealed class RedisMessageStore : IMessageStore, IDisposable
         }
 
         var request = new RedisEntityCreation(entity, cancellationToken);
+        Enqueue(request);
+        return request.Completion;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Goes through the writer like a batch (HINCRBY inside the group's script).</remarks>
+    public Task<long?> AcquireEpochAsync(string entityPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entityPath);
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<long?>(cancellationToken);
+        }
+
+        var request = new RedisEpochAcquisition(entityPath, cancellationToken);
         Enqueue(request);
         return request.Completion;
     }

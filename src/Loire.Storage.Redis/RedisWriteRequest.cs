@@ -8,7 +8,7 @@ internal abstract class RedisWriteRequest(CancellationToken cancellationToken) :
     /// <summary>How many operations the request adds to a group.</summary>
     public abstract int OperationCount { get; }
 
-    /// <summary>How many 1/0 results of the script belong to this request (one per entity creation).</summary>
+    /// <summary>How many results of the script belong to this request (one per entity creation, epoch and fence).</summary>
     public virtual int ResultCount => 0;
 
     /// <summary>Appends the request's script arguments.</summary>
@@ -27,6 +27,7 @@ internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancel
     private static readonly RedisValue _putEntity = "E";
     private static readonly RedisValue _deleteEntity = "X";
     private static readonly RedisValue _putDepth = "T";
+    private static readonly RedisValue _fence = "F";
 
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -37,7 +38,28 @@ internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancel
     public override int OperationCount => batch.Operations.Count;
 
     /// <inheritdoc />
+    public override int ResultCount => batch.Fence is null ? 0 : 1;
+
+    /// <inheritdoc />
     public override void AppendArguments(List<RedisValue> arguments)
+    {
+        if (batch.Fence is not { } fence)
+        {
+            AppendOperations(arguments);
+            return;
+        }
+
+        // The fence is followed by the number of arguments the script skips when the epoch is stale.
+        arguments.Add(_fence);
+        arguments.Add(fence.EntityPath);
+        arguments.Add(fence.Epoch);
+        var countAt = arguments.Count;
+        arguments.Add(0);
+        AppendOperations(arguments);
+        arguments[countAt] = arguments.Count - countAt - 1;
+    }
+
+    private void AppendOperations(List<RedisValue> arguments)
     {
         foreach (var operation in batch.Operations)
         {
@@ -82,7 +104,50 @@ internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancel
     }
 
     /// <inheritdoc />
-    public override void Succeed(ReadOnlySpan<long> results) => _completion.TrySetResult();
+    public override void Succeed(ReadOnlySpan<long> results)
+    {
+        if (batch.Fence is { } fence && results[0] != fence.Epoch)
+        {
+            // The script skipped the batch: an activation with a newer epoch owns the entity (or it is gone).
+            _completion.TrySetException(new StaleEpochException(fence, results[0] == 0 ? null : results[0]));
+            return;
+        }
+
+        _completion.TrySetResult();
+    }
+
+    /// <inheritdoc />
+    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+
+    /// <inheritdoc />
+    protected override void SetCanceled(CancellationToken cancellationToken) => _completion.TrySetCanceled(cancellationToken);
+}
+
+/// <summary>An entity's next epoch, to draw in a group commit (see <see cref="IMessageStore.AcquireEpochAsync"/>).</summary>
+internal sealed class RedisEpochAcquisition(string entityPath, CancellationToken cancellationToken) : RedisWriteRequest(cancellationToken)
+{
+    private static readonly RedisValue _acquire = "A";
+
+    private readonly TaskCompletionSource<long?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The new epoch once it is durable; null when the path has no catalog entry.</summary>
+    public Task<long?> Completion => _completion.Task;
+
+    /// <inheritdoc />
+    public override int OperationCount => 1;
+
+    /// <inheritdoc />
+    public override int ResultCount => 1;
+
+    /// <inheritdoc />
+    public override void AppendArguments(List<RedisValue> arguments)
+    {
+        arguments.Add(_acquire);
+        arguments.Add(entityPath);
+    }
+
+    /// <inheritdoc />
+    public override void Succeed(ReadOnlySpan<long> results) => _completion.TrySetResult(results[0] == 0 ? null : results[0]);
 
     /// <inheritdoc />
     public override void Fail(Exception exception) => _completion.TrySetException(exception);

@@ -18,6 +18,17 @@ public interface IMessageStore : IAsyncDisposable
     /// </remarks>
     ValueTask CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Hands the entity a new epoch, greater than every epoch this store handed out before (to any path), and makes it
+    /// the entity's current one: from then on a batch fenced (<see cref="StoreBatch.RequireEpoch"/>) with an older
+    /// epoch of this path fails with <see cref="StaleEpochException"/>. Goes through the writer like a batch, so it
+    /// lands after every batch queued before it and is durable when it returns. Returns null, setting no epoch, when the
+    /// path has no catalog entry. Deleting the entity forgets its epoch.
+    /// </summary>
+    /// <remarks>An entity grain calls this when it activates, before it loads its state, so whatever an older activation
+    /// committed before is in what it loads and nothing that activation commits afterwards can land.</remarks>
+    Task<long?> AcquireEpochAsync(string entityPath, CancellationToken cancellationToken = default);
+
     /// <summary>Every message record of an entity, ordered by sequence number.</summary>
     Task<IReadOnlyList<MessageRecord>> LoadMessagesAsync(string entityPath, CancellationToken cancellationToken = default);
 

@@ -82,8 +82,8 @@ public sealed class SqliteMessageStore : IMessageStore, IDisposable
     /// <remarks>
     /// Completes once the batch is durable (see <see cref="SqliteDurability"/>). A batch that cannot be applied fails
     /// alone with <see cref="LoireErrorReason.GeneralError"/> (or <see cref="LoireErrorReason.StoreUnavailable"/> when
-    /// the cause is the storage); a commit that fails fails every batch of its group with
-    /// <see cref="LoireErrorReason.StoreUnavailable"/>. In both cases nothing of the failed batch is applied.
+    /// the cause is the storage), a fenced batch whose epoch is stale with <see cref="StaleEpochException"/>; a commit
+    /// that fails fails every batch of its group with <see cref="LoireErrorReason.StoreUnavailable"/>. In both cases nothing of the failed batch is applied.
     /// Cancelling <paramref name="cancellationToken"/> drops the batch only while it still waits in the queue.
     /// An empty batch completes at once. Throws <see cref="ArgumentException"/> for an operation without an entity
     /// path (or a PutEntity without a record).
@@ -120,6 +120,21 @@ public sealed class SqliteMessageStore : IMessageStore, IDisposable
         }
 
         var request = new EntityCreation(entity, cancellationToken);
+        Enqueue(request);
+        return request.Completion;
+    }
+
+    /// <inheritdoc />
+    public Task<long?> AcquireEpochAsync(string entityPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entityPath);
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<long?>(cancellationToken);
+        }
+
+        var request = new EpochAcquisition(entityPath, cancellationToken);
         Enqueue(request);
         return request.Completion;
     }

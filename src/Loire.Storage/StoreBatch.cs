@@ -11,6 +11,23 @@ public sealed class StoreBatch
     /// <summary>True when there is nothing to commit.</summary>
     public bool IsEmpty => _operations.Count == 0;
 
+    /// <summary>The epoch the batch requires, or null for a batch that applies unconditionally.</summary>
+    public StoreFence? Fence { get; private set; }
+
+    /// <summary>
+    /// Makes the batch apply only while <paramref name="epoch"/> is still the current epoch of
+    /// <paramref name="entityPath"/> (the one <see cref="IMessageStore.AcquireEpochAsync"/> handed out last); otherwise
+    /// the commit fails with <see cref="StaleEpochException"/> and nothing of the batch is applied. The store checks
+    /// this atomically with the batch's writes, so an activation that was superseded cannot write after it.
+    /// </summary>
+    public StoreBatch RequireEpoch(string entityPath, long epoch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entityPath);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epoch);
+        Fence = new StoreFence(entityPath, epoch);
+        return this;
+    }
+
     /// <summary>Inserts or replaces a message.</summary>
     public StoreBatch PutMessage(string entityPath, long sequenceNumber, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> state)
     {
@@ -56,6 +73,9 @@ public sealed class StoreBatch
         return this;
     }
 }
+
+/// <summary>The precondition of a fenced <see cref="StoreBatch"/>: the entity's current epoch must be <paramref name="Epoch"/>.</summary>
+public sealed record StoreFence(string EntityPath, long Epoch);
 
 /// <summary>What a <see cref="StoreOperation"/> does.</summary>
 public enum StoreOperationKind : byte

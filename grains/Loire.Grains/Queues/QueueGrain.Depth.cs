@@ -106,7 +106,7 @@ internal sealed partial class QueueGrain
     {
         _depthTimer?.Dispose();
         _depthTimer = null;
-        if (_document is null || (_recordedDepth is { } recorded && recorded.SameCountsAs(CurrentDepth())))
+        if (_document is null || Fence.IsSuperseded || (_recordedDepth is { } recorded && recorded.SameCountsAs(CurrentDepth())))
         {
             return;
         }

@@ -40,8 +40,11 @@ internal sealed partial class QueueGrain(
     private int _writesInFlight;
     private bool _creating;
     private TaskCompletionSource? _writesDrained;
+    private ActivationFence? _fence;
 
     private string Path => this.GetPrimaryKeyString();
+
+    private ActivationFence Fence => _fence ??= new ActivationFence(store, Path, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -57,7 +60,13 @@ internal sealed partial class QueueGrain(
             return;
         }
 
-        _document = codec.DecodeEntity(record);
+        // Fenced before anything is loaded, so nothing an older activation still writes can be missing from it.
+        if (await Fence.AcquireAsync(cancellationToken) is not { } current)
+        {
+            return;
+        }
+
+        _document = codec.DecodeEntity(current);
         await LoadSessionsAsync(cancellationToken);
         await LoadMessagesAsync(cancellationToken);
         await LoadRoutingStateAsync(cancellationToken);
@@ -123,6 +132,12 @@ internal sealed partial class QueueGrain(
             throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
         }
 
+        // Nothing was written yet, so there is nothing to load again.
+        if (await Fence.AcquireAsync(CancellationToken.None) is null)
+        {
+            throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' was deleted while it was created.", Path);
+        }
+
         _document = document;
         ConfigureSessions();
         _nextSequence = firstSequence;
@@ -148,7 +163,7 @@ internal sealed partial class QueueGrain(
             await _writesDrained.Task;
         }
 
-        await store.CommitAsync(DeleteRoutingState(new StoreBatch().DeleteEntity(Path).DeleteEntity(SessionStatePath)), CancellationToken.None);
+        await CommitFencedAsync(DeleteRoutingState(new StoreBatch().DeleteEntity(Path).DeleteEntity(SessionStatePath)), CancellationToken.None);
         foreach (var entry in _index.Entries.ToList())
         {
             _index.Remove(entry);
@@ -238,7 +253,7 @@ internal sealed partial class QueueGrain(
         try
         {
             AddDepth(batch);
-            await store.CommitAsync(batch, cancellationToken);
+            await CommitFencedAsync(batch, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -269,7 +284,19 @@ internal sealed partial class QueueGrain(
         ScheduleDepthRecord();
     }
 
-    private EntityDocument RequireEntity() => _document ?? throw NotFound();
+    private EntityDocument RequireEntity()
+    {
+        Fence.ThrowIfSuperseded();
+        return _document ?? throw NotFound();
+    }
+
+    /// <summary>Commits under this activation's epoch; once superseded, the activation fails its waiters and deactivates.</summary>
+    private Task CommitFencedAsync(StoreBatch batch, CancellationToken cancellationToken) =>
+        Fence.CommitAsync(batch, () =>
+        {
+            FailWaiters(Fence.Superseded);
+            DeactivateOnIdle();
+        }, cancellationToken);
 
     private EntityDocument RequireEntity(EntityKind kind)
     {

@@ -33,7 +33,7 @@ internal sealed partial class TopicGrain : IAccessRuleOwner
             _document = updated;
             try
             {
-                await store.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
+                await Fence.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), DeactivateOnIdle, cancellationToken);
                 ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
             }
             catch when (ReferenceEquals(_document, updated))

@@ -50,7 +50,7 @@ internal sealed partial class TopicGrain : IIncomingGrainCallFilter, IIdleWatche
 
             var updated = document with { LastActivityAt = lastActivity };
             _document = updated;
-            await store.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), CancellationToken.None);
+            await Fence.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), DeactivateOnIdle, CancellationToken.None);
             return true;
         }
         finally

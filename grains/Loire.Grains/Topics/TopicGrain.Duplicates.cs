@@ -85,7 +85,7 @@ internal sealed partial class TopicGrain
         }
 
         // A failed write leaves the records behind; they are dropped as expired on the next activation.
-        await duplicates.PruneAsync(time.GetUtcNow(), Path, batch => store.CommitAsync(batch, CancellationToken.None).AsTask(),
+        await duplicates.PruneAsync(time.GetUtcNow(), Path, batch => Fence.CommitAsync(batch, DeactivateOnIdle, CancellationToken.None),
             exception => LogHistoryWriteFailed(Path, exception));
 
         if (!duplicates.HasHistory && ReferenceEquals(duplicates, _duplicates))

@@ -45,7 +45,9 @@ internal sealed partial class TopicGrain
 
         var batch = BuildBatch(deliveries, sequenceNumbers, plan);
         using var activity = batch.IsEmpty ? null : BrokerTracing.StartCommit(Path, messages);
-        var commit = store.CommitAsync(batch, cancellationToken).AsTask();
+        // Fenced by the topic's epoch, which also guards the sequence numbers; a batch holds one fence, so the
+        // subscriptions' own epochs are not checked here (see README, Failure model).
+        var commit = Fence.CommitAsync(batch, DeactivateOnIdle, cancellationToken);
         if (!commit.IsCompleted)
         {
             // Queued: the store applies later batches after it, so early-delivering subscriptions may show the copies now.

@@ -29,10 +29,20 @@ internal sealed partial class TopicGrain
                 await AutoDeleteIndexGrain.AddIfAutoDeletingAsync(GrainFactory, Path, current with { Options = options }, cancellationToken);
             }
 
+            // In memory before the commit, as the sequence ceiling's writes do, so a publish interleaving here builds
+            // its ceiling write on these options and neither write undoes the other.
             var document = RequireTopic();
             var updated = document with { Description = document.Description with { Options = options, UpdatedAt = time.GetUtcNow() } };
-            await store.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
             _document = updated;
+            try
+            {
+                await Fence.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), DeactivateOnIdle, cancellationToken);
+            }
+            catch when (ReferenceEquals(_document, updated))
+            {
+                _document = document;
+                throw;
+            }
             EnsureIdleClock();
             LogUpdated(Path);
             return updated.Description;

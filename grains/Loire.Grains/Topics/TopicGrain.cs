@@ -40,8 +40,13 @@ internal sealed partial class TopicGrain(
     private EntityDocument? _document;
     private EntityKind? _foreignKind;
     private long _nextSequence = 1;
+    private Task _reservation = Task.CompletedTask;
+    private ActivationFence? _fence;
 
     private string Path => this.GetPrimaryKeyString();
+
+    // Fences the sequence blocks: a superseded activation cannot reserve one, so no two activations hand out a number twice.
+    private ActivationFence Fence => _fence ??= new ActivationFence(store, Path, logger);
 
     private string SubscriptionPrefix => TopicPath + "/" + EntityPath.SubscriptionsSegment + "/";
 
@@ -59,7 +64,12 @@ internal sealed partial class TopicGrain(
             return;
         }
 
-        _document = codec.DecodeEntity(record);
+        if (await Fence.AcquireAsync(cancellationToken) is not { } current)
+        {
+            return;
+        }
+
+        _document = codec.DecodeEntity(current);
         _nextSequence = _document.SequenceCeiling;
         await LoadDuplicateHistoryAsync(cancellationToken);
         ReplaceRoutes(await LoadSubscriptionsAsync(cancellationToken));
@@ -149,6 +159,11 @@ internal sealed partial class TopicGrain(
                 throw new LoireException(LoireErrorReason.MessagingEntityAlreadyExists, $"An entity named '{Path}' already exists.", Path);
             }
 
+            if (await Fence.AcquireAsync(CancellationToken.None) is null)
+            {
+                throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' was deleted while it was created.", Path);
+            }
+
             _document = document;
             _nextSequence = firstSequence;
         }
@@ -175,7 +190,7 @@ internal sealed partial class TopicGrain(
                 RemoveRoute(route.Description.Path);
             }
 
-            await store.CommitAsync(DeleteDuplicateHistory(new StoreBatch().DeleteEntity(Path)), CancellationToken.None);
+            await Fence.CommitAsync(DeleteDuplicateHistory(new StoreBatch().DeleteEntity(Path)), DeactivateOnIdle, CancellationToken.None);
             _document = null;
             instruments.Deleted(Path);
             LogDeleted(Path);
@@ -416,8 +431,12 @@ internal sealed partial class TopicGrain(
         {
             var updated = document with { SequenceCeiling = _nextSequence + SequenceBlock };
             _document = updated;
-            await store.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), CancellationToken.None);
+            _reservation = ReserveAsync(document, updated);
         }
+
+        // Numbers are handed out only once the block holding them is durable under this activation's epoch, also to
+        // publishes that did not raise the block themselves.
+        await _reservation;
 
         var numbers = new long[count];
         for (var i = 0; i < count; i++)
@@ -426,6 +445,26 @@ internal sealed partial class TopicGrain(
         }
 
         return numbers;
+    }
+
+    /// <summary>Makes a raised sequence ceiling durable under this activation's epoch.</summary>
+    private async Task ReserveAsync(EntityDocument previous, EntityDocument updated)
+    {
+        try
+        {
+            await Fence.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), DeactivateOnIdle, CancellationToken.None);
+        }
+        catch
+        {
+            // Not durable, so the numbers of this block must not be used: the next publish reserves a block again,
+            // above every number handed out so far.
+            if (ReferenceEquals(_document, updated))
+            {
+                _document = previous;
+            }
+
+            throw;
+        }
     }
 
     private async Task DeleteSubscriptionGrainAsync(SubscriptionRoute route)
@@ -478,9 +517,13 @@ internal sealed partial class TopicGrain(
             : throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"No subscription '{name}' on topic '{Path}'.", EntityPath.Subscription(Path, name));
     }
 
-    private EntityDocument RequireTopic() => _document ?? throw (_foreignKind is { } kind
-        ? new LoireException(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' is a {kind}, not a topic.", Path)
-        : new LoireException(LoireErrorReason.MessagingEntityNotFound, $"No topic named '{Path}'.", Path));
+    private EntityDocument RequireTopic()
+    {
+        Fence.ThrowIfSuperseded();
+        return _document ?? throw (_foreignKind is { } kind
+            ? new LoireException(LoireErrorReason.MessagingEntityNotFound, $"'{Path}' is a {kind}, not a topic.", Path)
+            : new LoireException(LoireErrorReason.MessagingEntityNotFound, $"No topic named '{Path}'.", Path));
+    }
 
     private void ThrowIfExists()
     {

@@ -14,6 +14,11 @@ internal sealed class BatchWrite(StoreBatch batch, CancellationToken cancellatio
     /// <inheritdoc />
     public override void Apply(WriterConnection connection, StoreFaultHooks hooks)
     {
+        if (batch.Fence is { } fence)
+        {
+            connection.CheckFence(fence);
+        }
+
         var operations = batch.Operations;
         for (var i = 0; i < operations.Count; i++)
         {

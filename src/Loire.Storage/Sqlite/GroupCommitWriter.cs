@@ -292,9 +292,19 @@ internal sealed class GroupCommitWriter
                 throw;
             }
 
-            StoreLog.BatchRejected(_logger, exception, request.OperationCount);
             // Completing now is safe: whatever happens to the group, nothing of this batch will be applied.
-            request.Fail(StoreErrors.BatchRejected(exception));
+            if (exception is StaleEpochException stale)
+            {
+                // Expected after an activation moved: its caller gets the fence's own error, not a store failure.
+                StoreLog.BatchFenced(_logger, stale.Fence.EntityPath, stale.Fence.Epoch, stale.CurrentEpoch);
+                request.Fail(stale);
+            }
+            else
+            {
+                StoreLog.BatchRejected(_logger, exception, request.OperationCount);
+                request.Fail(StoreErrors.BatchRejected(exception));
+            }
+
             return false;
         }
     }

@@ -26,6 +26,16 @@ internal sealed class PreparedCommand : IDisposable
     /// <summary>Executes with no parameters; returns the number of rows changed.</summary>
     public int Execute() => _command.ExecuteNonQuery();
 
+    /// <summary>Executes with no parameters; returns the first column of the first row, or null without one.</summary>
+    public object? Scalar() => _command.ExecuteScalar();
+
+    /// <summary>Executes with one parameter value; returns the first column of the first row, or null without one.</summary>
+    public object? Scalar(object p0)
+    {
+        _parameters[0].Value = p0;
+        return _command.ExecuteScalar();
+    }
+
     /// <summary>Executes with one parameter value; returns the number of rows changed.</summary>
     public int Execute(object p0)
     {

@@ -6,7 +6,7 @@ namespace Loire.Storage.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>Stored in <c>PRAGMA user_version</c>; bump with a migration when the layout changes.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>Stored in <c>PRAGMA application_id</c> ("LOIR") so a foreign SQLite file is refused instead of altered.</summary>
     public const int ApplicationId = 0x4C4F4952;
@@ -33,13 +33,22 @@ internal static class SqliteSchema
             state   BLOB,
             PRIMARY KEY (entity, seq)
         );
-        """ + CreateDepthTable;
+        """ + CreateDepthTable + CreateFenceTable;
 
     // Version 2: one recorded depth per catalog entry, read by listings without touching the messages.
     private const string CreateDepthTable = """
         CREATE TABLE IF NOT EXISTS depths (
             path  TEXT NOT NULL PRIMARY KEY,
             depth BLOB NOT NULL
+        );
+        """;
+
+    // Version 3: each entity's current epoch (activation fencing), and under the empty path, which no entity can
+    // have, the last epoch handed out, so epochs never repeat even after entities are deleted.
+    private const string CreateFenceTable = """
+        CREATE TABLE IF NOT EXISTS fences (
+            path  TEXT    NOT NULL PRIMARY KEY,
+            epoch INTEGER NOT NULL
         );
         """;
 
@@ -140,18 +149,20 @@ internal static class SqliteSchema
         }
 
         var foreignTables = Scalar<long>(connection,
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('entities', 'messages', 'depths');");
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('entities', 'messages', 'depths', 'fences');");
         if (foreignTables > 0)
         {
             throw new InvalidDataException($"'{databasePath}' holds tables that are not a Loire message store's.");
         }
 
-        if (version == 1)
+        if (version is 1 or 2)
         {
             // Entities of a version-1 file have no recorded depth until their grain next writes; listings say so.
+            // Entities of an older file have no epoch until their grain next activates, which acquires one.
             Execute(connection, $"""
                 BEGIN IMMEDIATE;
                 {CreateDepthTable}
+                {CreateFenceTable}
                 PRAGMA user_version = {Version};
                 COMMIT;
                 """);

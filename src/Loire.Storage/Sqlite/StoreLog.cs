@@ -40,4 +40,8 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 4108, Level = LogLevel.Warning,
         Message = "Background WAL checkpoint failed; it is tried again after the next writes")]
     public static partial void CheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Information,
+        Message = "A batch of {EntityPath} fenced with epoch {Epoch} was refused: the current epoch is {CurrentEpoch}")]
+    public static partial void BatchFenced(ILogger logger, string entityPath, long epoch, long? currentEpoch);
 }

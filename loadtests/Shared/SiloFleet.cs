@@ -4,13 +4,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Loire.Autoscale;
+namespace Loire.LoadTests;
 
 /// <summary>
 /// Silo processes on this machine, one per slot, clustered through one Redis. Every slot's loopback ports are picked
 /// up front, so a client can list every gateway the fleet may ever have. A silo is started in the lowest free slot and
-/// the newest is stopped first, with SIGTERM (a graceful drain: its grains deactivate and re-activate elsewhere).
-/// Disposing stops every silo still running, by its own pid.
+/// the newest is stopped first, with SIGTERM (a graceful drain: its grains deactivate and re-activate elsewhere), or
+/// any one is killed with SIGKILL (a crash) and its slot started again on the same ports and data folder.
+/// Disposing stops every silo still running, by its own pid. Shared by the load-test tools (linked into each).
 /// </summary>
 internal sealed class SiloFleet : IAsyncDisposable
 {
@@ -22,23 +23,29 @@ internal sealed class SiloFleet : IAsyncDisposable
     /// <summary>The silo's own shutdown timeout (30 s) plus a margin.</summary>
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(45);
 
-    private readonly AutoscaleOptions _options;
+    private readonly SiloFleetOptions _options;
     private readonly string _workDirectory;
     private readonly SiloSlot[] _slots;
     private readonly List<RunningSilo> _running = [];
 
-    public SiloFleet(AutoscaleOptions options, string workDirectory)
+    public SiloFleet(SiloFleetOptions options, string workDirectory)
     {
         _options = options;
         _workDirectory = workDirectory;
-        var ports = PickFreePorts(3 * options.MaxSilos);
-        _slots = [.. Enumerable.Range(0, options.MaxSilos).Select(i => new SiloSlot(i + 1, ports[3 * i], ports[(3 * i) + 1], ports[(3 * i) + 2]))];
+        var ports = PickFreePorts(3 * options.Slots);
+        _slots = [.. Enumerable.Range(0, options.Slots).Select(i => new SiloSlot(i + 1, ports[3 * i], ports[(3 * i) + 1], ports[(3 * i) + 2]))];
     }
 
     public int Count => _running.Count;
 
     /// <summary>Every gateway a silo of this fleet may listen on, running or not.</summary>
     public IEnumerable<string> Gateways => _slots.Select(s => s.Gateway);
+
+    /// <summary>Slot numbers (from 1) of the running silos, oldest first.</summary>
+    public IEnumerable<int> RunningSlots => _running.Select(r => r.Slot.Number);
+
+    /// <summary>The HTTP address of the silo in <paramref name="slotNumber"/> (from 1).</summary>
+    public Uri HttpAddressOf(int slotNumber) => _slots[slotNumber - 1].HttpAddress;
 
     /// <summary>HTTP addresses of the running silos, oldest first.</summary>
     public IEnumerable<Uri> HttpAddresses => _running.Select(r => r.Slot.HttpAddress);
@@ -80,6 +87,20 @@ internal sealed class SiloFleet : IAsyncDisposable
         var exitCode = await StopAsync(silo);
         _running.Remove(silo);
         return new SiloChange(silo.Slot.Number, pid, timer.Elapsed, exitCode);
+    }
+
+    /// <summary>SIGKILL to the silo in <paramref name="slotNumber"/>: it gets no chance to deactivate or flush anything.</summary>
+    public async Task<SiloChange> KillAsync(int slotNumber)
+    {
+        var silo = _running.Single(r => r.Slot.Number == slotNumber);
+        var pid = silo.Process.Id;
+        var timer = Stopwatch.StartNew();
+        silo.Process.Kill(entireProcessTree: true);
+        await silo.Process.WaitForExitAsync();
+        _running.Remove(silo);
+        silo.Process.Dispose();
+        await silo.Log.DisposeAsync();
+        return new SiloChange(slotNumber, pid, timer.Elapsed, ExitCode: null);
     }
 
     public async ValueTask DisposeAsync()
@@ -137,6 +158,7 @@ internal sealed class SiloFleet : IAsyncDisposable
         [
             _options.SiloDll,
             "--cluster", "redis", "--redis", _options.Redis, "--cluster-id", _options.ClusterId,
+            .. _options.ExtraArgs,
             "--silo-port", Text(slot.SiloPort), "--gateway-port", Text(slot.GatewayPort), "--http-port", Text(slot.HttpPort),
             "--data-dir", Path.Combine(_workDirectory, $"silo-{slot.Number}"),
         ];
@@ -174,7 +196,8 @@ internal sealed class SiloFleet : IAsyncDisposable
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    private static int[] PickFreePorts(int count)
+    /// <summary>Distinct free loopback ports (for the fleet's slots, and for other servers a tool starts beside it).</summary>
+    internal static int[] PickFreePorts(int count)
     {
         // Hold every listener until all are picked, so the OS cannot hand out the same port twice.
         var listeners = new List<TcpListener>();
@@ -208,5 +231,11 @@ internal sealed class SiloFleet : IAsyncDisposable
     private sealed record RunningSilo(SiloSlot Slot, Process Process, StreamWriter Log);
 }
 
-/// <summary>A silo started or stopped: which slot, its pid, how long the start or the graceful stop took, and its exit code (stops only).</summary>
+/// <summary>What every silo of a <see cref="SiloFleet"/> runs: the silo dll, the shared Redis, the cluster id, how many slots, and flags to add.</summary>
+internal sealed record SiloFleetOptions(string SiloDll, string Redis, string ClusterId, int Slots)
+{
+    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+}
+
+/// <summary>A silo started, stopped or killed: which slot, its pid, how long the start, the graceful stop or the kill took, and its exit code (graceful stops only).</summary>
 internal sealed record SiloChange(int Slot, int ProcessId, TimeSpan Took, int? ExitCode);
