@@ -7,6 +7,7 @@ using Loire.Silo.Configuration;
 using Loire.Silo.Health;
 using Loire.Silo.Management;
 using Loire.Silo.Scaling;
+using Loire.Silo.Amqp.Security;
 using Loire.Silo.Security;
 using Loire.Silo.WebConsole;
 using Loire.Storage;
@@ -58,6 +59,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
         builder.Services.AddManagementApi();
         if (options.AmqpPort is { } amqpPort)
         {
+            builder.Services.AddSingleton<IAmqpAccessControl, SharedAccessAmqpAccessControl>();
             builder.Services.AddAmqpFrontDoor(amqp =>
             {
                 amqp.ListenAddress = endpoints.Listen ?? IPAddress.Any;

@@ -2,13 +2,15 @@ using Loire.Entities;
 using Loire.Security;
 using Loire.Silo.Management;
 using Loire.Silo.Scaling;
+using Loire.Silo.WebConsole;
 
 namespace Loire.Silo.Security;
 
 /// <summary>
 /// The rights each HTTP request needs: sends under <c>/api/v1</c> need Send on the entity, peeks Listen, everything
 /// else there Manage (on the entity of the route, or the namespace); the scaler needs Listen; the dashboard Manage.
-/// <c>/health/*</c> and <c>/metrics</c> stay open (probes and scrapers carry no token); anything else needs Manage.
+/// <c>/health/*</c> and <c>/metrics</c> stay open (probes and scrapers carry no token), and so do the web console's
+/// files (they hold no data; the page asks for a token and sends it with every API call); anything else needs Manage.
 /// </summary>
 public static class HttpAccessMap
 {
@@ -16,7 +18,8 @@ public static class HttpAccessMap
     public static (AccessRights AnyOf, string? Entity)? For(HttpContext context)
     {
         var path = context.Request.Path;
-        if (path == "/" || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics"))
+        if (path == "/" || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics")
+            || path.StartsWithSegments(ConsoleEndpoints.Path.TrimEnd('/')))
         {
             return null;
         }

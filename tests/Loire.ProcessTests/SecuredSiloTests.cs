@@ -17,8 +17,8 @@ public sealed class SecuredSiloTests(ITestOutputHelper log)
 {
     private static readonly TimeSpan s_testTimeout = TimeSpan.FromMinutes(2);
 
-    private readonly string _rootKey = NewKey();
-    private readonly string _sendKey = NewKey();
+    private readonly string _rootKey = AccessRulesFile.NewKey();
+    private readonly string _sendKey = AccessRulesFile.NewKey();
 
     [Fact]
     public async Task TheHttpPortAndTheGatewayNeedTokensAndTheRulesFileRotatesWithoutRestart()
@@ -26,17 +26,17 @@ public sealed class SecuredSiloTests(ITestOutputHelper log)
         using var timeout = new CancellationTokenSource(s_testTimeout);
         var ct = timeout.Token;
         var rulesFile = Path.Combine(Directory.CreateTempSubdirectory("loire-rules-").FullName, "rules.json");
-        WriteRules(rulesFile, ("root", _rootKey, null, "Manage"), ("app", _sendKey, null, "Send"));
+        AccessRulesFile.Write(rulesFile, ("root", _rootKey, null, "Manage"), ("app", _sendKey, null, "Send"));
         await using var silo = await SiloProcess.StartAsync(log, ["--access-rules", rulesFile], ct);
         using var http = new HttpClient { BaseAddress = silo.HttpAddress };
 
         // HTTP: open health, refused without a token or with too few rights, allowed with the right one.
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/live", ct)).StatusCode);
         var anonymous = await SendAsync(http, HttpMethod.Get, "api/v1/entities", null, null, ct);
-        var sendCreates = await SendAsync(http, HttpMethod.Put, "api/v1/queues/orders", Token("app", _sendKey), "{}", ct);
-        var rootCreates = await SendAsync(http, HttpMethod.Put, "api/v1/queues/orders", Token("root", _rootKey), "{}", ct);
-        var appSends = await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", Token("app", _sendKey), "{\"body\":\"hi\"}", ct);
-        var appPeeks = await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", Token("app", _sendKey), null, ct);
+        var sendCreates = await SendAsync(http, HttpMethod.Put, "api/v1/queues/orders", AccessRulesFile.Token("app", _sendKey), "{}", ct);
+        var rootCreates = await SendAsync(http, HttpMethod.Put, "api/v1/queues/orders", AccessRulesFile.Token("root", _rootKey), "{}", ct);
+        var appSends = await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", AccessRulesFile.Token("app", _sendKey), "{\"body\":\"hi\"}", ct);
+        var appPeeks = await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", AccessRulesFile.Token("app", _sendKey), null, ct);
         var dashboard = await SendAsync(http, HttpMethod.Get, "dashboard/", null, null, ct);
 
         Assert.Equal(401, anonymous.Status);
@@ -48,15 +48,15 @@ public sealed class SecuredSiloTests(ITestOutputHelper log)
         Assert.Equal(401, dashboard.Status);
 
         // Entity rules over HTTP: a Listen rule on the queue lets its key peek there; deleted, it no longer does.
-        var listenKey = NewKey();
+        var listenKey = AccessRulesFile.NewKey();
         var entityToken = SharedAccessSignature.Create("orders-listen", listenKey, "orders", DateTimeOffset.UtcNow.AddMinutes(10));
         var ruleJson = $"{{\"keyName\":\"orders-listen\",\"primaryKey\":\"{listenKey}\",\"rights\":[\"Listen\"]}}";
-        Assert.Equal(201, (await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/authorization-rules", Token("root", _rootKey), ruleJson, ct)).Status);
-        var listedRules = await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/authorization-rules", Token("root", _rootKey), null, ct);
+        Assert.Equal(201, (await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/authorization-rules", AccessRulesFile.Token("root", _rootKey), ruleJson, ct)).Status);
+        var listedRules = await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/authorization-rules", AccessRulesFile.Token("root", _rootKey), null, ct);
         Assert.Equal("orders-listen", (string?)listedRules.Body?[0]?["keyName"]);
         Assert.Equal(200, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", entityToken, null, ct)).Status);
         Assert.Equal(401, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/authorization-rules", entityToken, null, ct)).Status);
-        Assert.Equal(204, (await SendAsync(http, HttpMethod.Delete, "api/v1/queues/orders/authorization-rules/orders-listen", Token("root", _rootKey), null, ct)).Status);
+        Assert.Equal(204, (await SendAsync(http, HttpMethod.Delete, "api/v1/queues/orders/authorization-rules/orders-listen", AccessRulesFile.Token("root", _rootKey), null, ct)).Status);
         Assert.Equal(401, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", entityToken, null, ct)).Status);
 
         // Gateway: a connection string with the Send key sends; without credentials nothing goes through.
@@ -78,13 +78,13 @@ public sealed class SecuredSiloTests(ITestOutputHelper log)
         }
 
         // Rotation: the new key goes in as secondary, then replaces the old one; the silo re-reads the file.
-        var newKey = NewKey();
-        WriteRules(rulesFile, ("root", _rootKey, null, "Manage"), ("app", _sendKey, newKey, "Send"));
-        await EventuallyAsync(async () => (await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", Token("app", newKey), "{\"body\":\"new\"}", ct)).Status < 300, ct);
-        Assert.True((await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", Token("app", _sendKey), "{\"body\":\"old\"}", ct)).Status < 300);
-        WriteRules(rulesFile, ("root", _rootKey, null, "Manage"), ("app", newKey, null, "Send"));
-        await EventuallyAsync(async () => (await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", Token("app", _sendKey), "{\"body\":\"old\"}", ct)).Status == 401, ct);
-        Assert.True((await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", Token("app", newKey), "{\"body\":\"new\"}", ct)).Status < 300);
+        var newKey = AccessRulesFile.NewKey();
+        AccessRulesFile.Write(rulesFile, ("root", _rootKey, null, "Manage"), ("app", _sendKey, newKey, "Send"));
+        await EventuallyAsync(async () => (await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", AccessRulesFile.Token("app", newKey), "{\"body\":\"new\"}", ct)).Status < 300, ct);
+        Assert.True((await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", AccessRulesFile.Token("app", _sendKey), "{\"body\":\"old\"}", ct)).Status < 300);
+        AccessRulesFile.Write(rulesFile, ("root", _rootKey, null, "Manage"), ("app", newKey, null, "Send"));
+        await EventuallyAsync(async () => (await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", AccessRulesFile.Token("app", _sendKey), "{\"body\":\"old\"}", ct)).Status == 401, ct);
+        Assert.True((await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/messages", AccessRulesFile.Token("app", newKey), "{\"body\":\"new\"}", ct)).Status < 300);
 
         // Audit: the structured events are in the silo's log, the counter on the open /metrics.
         Assert.Contains("Audit: root HTTP PUT /api/v1/queues/{queue}/ on orders: ok", silo.Output);
@@ -100,32 +100,13 @@ public sealed class SecuredSiloTests(ITestOutputHelper log)
     public async Task ABadRulesFileStopsTheSiloWithAClearError()
     {
         var rulesFile = Path.Combine(Directory.CreateTempSubdirectory("loire-rules-").FullName, "rules.json");
-        WriteRules(rulesFile, ("root", "short", null, "Manage"), ("app", NewKey(), null, "Publish"));
+        AccessRulesFile.Write(rulesFile, ("root", "short", null, "Manage"), ("app", AccessRulesFile.NewKey(), null, "Publish"));
 
         var exit = await SiloProcess.RunToExitAsync(["--access-rules", rulesFile], TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, exit.ExitCode);
         Assert.Contains("rule 1: The primary key of rule 'root' must be 32 to 256 characters", exit.Output);
         Assert.Contains("rule 2: unknown right 'Publish'", exit.Output);
-    }
-
-    private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-
-    private static string Token(string keyName, string key) =>
-        SharedAccessSignature.Create(keyName, key, "", DateTimeOffset.UtcNow.AddMinutes(10));
-
-    private static void WriteRules(string path, params (string Name, string Primary, string? Secondary, string Rights)[] rules)
-    {
-        var array = new JsonArray();
-        foreach (var (name, primary, secondary, rights) in rules)
-        {
-            array.Add(new JsonObject { ["keyName"] = name, ["primaryKey"] = primary, ["secondaryKey"] = secondary, ["rights"] = new JsonArray(rights) });
-        }
-
-        // Written beside and moved in, as a secret volume updates, so the silo never reads half a file.
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, new JsonObject { ["rules"] = array }.ToJsonString());
-        File.Move(temporary, path, overwrite: true);
     }
 
     private static async Task<(int Status, JsonNode? Body)> SendAsync(HttpClient http, HttpMethod method, string path, string? token, string? json, CancellationToken ct)

@@ -6,4 +6,10 @@ namespace Loire.Silo.Amqp.Security;
 public sealed record AmqpIdentity(string Name, string Mechanism)
 {
     public static AmqpIdentity Anonymous(string mechanism) => new("anonymous", mechanism);
+
+    /// <summary>The SharedAccessSignature token given as the PLAIN password (internal: never printed).</summary>
+    internal string? Token { get; init; }
+
+    /// <summary>The rule key given as the PLAIN password (internal: never printed).</summary>
+    internal string? Key { get; init; }
 }

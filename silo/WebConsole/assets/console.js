@@ -20,8 +20,13 @@ class ApiError extends Error {
   }
 }
 
+// With shared access rules on, the API wants a token; the console keeps one for this tab only (never on disk).
+const TOKEN_KEY = 'loire.sas';
+
 async function api(method, path, body) {
   const init = { method, headers: { Accept: 'application/json' } };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) init.headers.Authorization = token;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -41,6 +46,7 @@ async function api(method, path, body) {
       data = { detail: text };
     }
   }
+  if (response.status === 401) signIn.ask();
   if (!response.ok) {
     throw new ApiError(response.status, (data && (data.reason || data.title)) || response.statusText,
       (data && (data.detail || data.title)) || 'The request failed.');
@@ -697,6 +703,38 @@ function subscriptionRef(parts) {
   return entityRef('subscription', `${parts[0]}${SUBSCRIPTIONS}${parts[1]}`);
 }
 
+// The sign-in form in the header: shown when the API refuses the tab's token (or its lack of one).
+const signIn = {
+  form: () => document.getElementById('signin'),
+  ask() {
+    const form = this.form();
+    if (!form.hidden) return;
+    form.hidden = false;
+    document.getElementById('signout').hidden = !sessionStorage.getItem(TOKEN_KEY);
+    document.getElementById('signin-token').focus();
+  },
+  init() {
+    const form = this.form();
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      const token = document.getElementById('signin-token').value.trim();
+      if (!token.startsWith('SharedAccessSignature ')) {
+        status.show('Paste a token that starts with "SharedAccessSignature ".', 'error');
+        document.getElementById('signin-token').select();
+        return;
+      }
+      sessionStorage.setItem(TOKEN_KEY, token);
+      document.getElementById('signin-token').value = '';
+      form.hidden = true;
+      show();
+    });
+    document.getElementById('signout').addEventListener('click', () => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      show();
+    });
+  },
+};
+
 function show() {
   clearTimeout(pollTimer);
   const current = ++generation;
@@ -731,4 +769,5 @@ function show() {
 let lastPollFailed = false;
 
 window.addEventListener('hashchange', show);
+signIn.init();
 show();

@@ -26,6 +26,7 @@ public interface IEntityGrain : IGrainWithStringKey
     /// the new description. InvalidArgument (nothing changed) for an invalid value or a change of a setting fixed at
     /// creation. A subscription's settings change through its topic (<see cref="ITopicGrain.UpdateSubscriptionAsync"/>).
     /// </summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("Update")]
     Task<EntityDescription> UpdateAsync(EntityOptions options, CancellationToken cancellationToken = default);
 

@@ -25,10 +25,12 @@ public interface IQueueGrain : IEntityGrain
     /// sequence numbers and reserves their space, so concurrent deliveries cannot both pass it. Nothing is stored: the
     /// topic writes the copies of every subscription in one batch, then calls <see cref="EndDeliveryAsync"/>.
     /// </summary>
+    [SiloInternal]
     [Alias("AdmitDelivery")]
     ValueTask<DeliveryAdmission> AdmitDeliveryAsync(Guid delivery, OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
     /// <summary>For an admitted delivery in <see cref="DeliveryMode.StoreEarly"/>: the topic's batch is queued, waiting receivers may get the messages now.</summary>
+    [SiloInternal]
     [Alias("OfferDelivery")]
     ValueTask OfferDeliveryAsync(Guid delivery, CancellationToken cancellationToken = default);
 
@@ -37,6 +39,7 @@ public interface IQueueGrain : IEntityGrain
     /// the messages, or it was not written and the reservation is released. Idempotent by sequence number: a delivery
     /// the subscription no longer knows (it was reactivated, or gave up waiting) is looked up in the store.
     /// </summary>
+    [SiloInternal]
     [Alias("EndDelivery")]
     ValueTask EndDeliveryAsync(Guid delivery, bool committed, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 

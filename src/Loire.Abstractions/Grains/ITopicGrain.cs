@@ -17,6 +17,7 @@ public interface ITopicGrain : IEntityGrain
     Task<EntityDescription> CreateSubscriptionAsync(string name, EntityOptions options, RuleDescription? rule, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces a subscription's settings (as <see cref="IEntityGrain.UpdateAsync"/>), capped by the topic's size as at creation.</summary>
+    [RequiresRights(AccessRights.Manage)]
     [Alias("UpdateSubscription")]
     Task<EntityDescription> UpdateSubscriptionAsync(string name, EntityOptions options, CancellationToken cancellationToken = default);
 

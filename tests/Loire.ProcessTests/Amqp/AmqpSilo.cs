@@ -34,11 +34,11 @@ public sealed class AmqpSilo : IAsyncLifetime
     }
 
     /// <summary>A silo with <c>--amqp-port</c> on a free port.</summary>
-    public static async Task<(SiloProcess Silo, int AmqpPort)> StartAsync()
+    public static async Task<(SiloProcess Silo, int AmqpPort)> StartAsync(params string[] extraArgs)
     {
         var port = FreePorts.Pick(1)[0];
         using var timeout = new CancellationTokenSource(SiloProcess.ReadyTimeout);
-        var silo = await SiloProcess.StartAsync(log: null, ["--amqp-port", port.ToString()], timeout.Token);
+        var silo = await SiloProcess.StartAsync(log: null, ["--amqp-port", port.ToString(), .. extraArgs], timeout.Token);
         return (silo, port);
     }
 
