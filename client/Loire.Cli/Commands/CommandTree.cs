@@ -31,6 +31,7 @@ internal static class CommandTree
             DeadLetterCommands.Create(context),
             ExportCommand.Create(context),
             ImportCommand.Create(context),
+            TokenCommand.Create(context),
         };
         context.Options.AddTo(root);
         return root;

@@ -86,6 +86,9 @@ internal sealed class CommandRun : IAsyncDisposable
         }
     }
 
+    /// <summary>The connection string from <c>--connection-string</c> or the environment, parsed; null without one.</summary>
+    public LoireConnectionString? ConnectionStringSettings() => ConnectionString() is { } text ? ParseConnectionString(text) : null;
+
     private string? ConnectionString() =>
         Get(_context.Options.ConnectionString) ?? Console.Environment(GlobalOptions.ConnectionStringVariable);
 
