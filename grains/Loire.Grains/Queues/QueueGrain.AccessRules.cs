@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Loire.Grains.Security;
 using Loire.Security;
-using Loire.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Loire.Grains.Queues;
@@ -24,17 +23,7 @@ internal sealed partial class QueueGrain : IAccessRuleOwner
     private async Task WriteAccessRulesAsync(Persistence.EntityDocument updated, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var previous = _document;
-        _document = updated;
-        try
-        {
-            await WriteAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
-            ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
-        }
-        catch when (ReferenceEquals(_document, updated))
-        {
-            _document = previous;
-            throw;
-        }
+        await ReplaceDocumentAsync(updated, cancellationToken);
+        ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
     }
 }

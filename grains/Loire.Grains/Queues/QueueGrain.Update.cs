@@ -1,7 +1,6 @@
 using Loire.Entities;
 using Loire.Grains.AutoDelete;
 using Loire.Grains.Messaging;
-using Loire.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Loire.Grains.Queues;
@@ -29,20 +28,10 @@ internal sealed partial class QueueGrain
         }
 
         // Built from the document as it is after the awaits above, so a sequence ceiling or activity time written
-        // meanwhile is kept. In force at once, as the grain's other catalog writes are, and taken back if the store
-        // refuses it (unless another write built on it since).
+        // meanwhile is kept.
         var document = RequireEntity();
         var updated = document with { Description = document.Description with { Options = options, UpdatedAt = time.GetUtcNow() } };
-        _document = updated;
-        try
-        {
-            await WriteAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
-        }
-        catch when (ReferenceEquals(_document, updated))
-        {
-            _document = document;
-            throw;
-        }
+        await ReplaceDocumentAsync(updated, cancellationToken);
 
         EnsureIdleClock();
         LogUpdated(Path);

@@ -284,6 +284,25 @@ internal sealed partial class QueueGrain(
         ScheduleDepthRecord();
     }
 
+    /// <summary>
+    /// Puts <paramref name="updated"/> in force at once, as the grain's other catalog writes are, and makes it durable;
+    /// taken back if the store refuses it, unless another write built on it since.
+    /// </summary>
+    private async Task ReplaceDocumentAsync(EntityDocument updated, CancellationToken cancellationToken)
+    {
+        var previous = _document;
+        _document = updated;
+        try
+        {
+            await WriteAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), cancellationToken);
+        }
+        catch when (ReferenceEquals(_document, updated))
+        {
+            _document = previous;
+            throw;
+        }
+    }
+
     private EntityDocument RequireEntity()
     {
         Fence.ThrowIfSuperseded();

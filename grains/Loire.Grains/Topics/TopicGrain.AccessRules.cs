@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Loire.Grains.Persistence;
 using Loire.Grains.Security;
 using Loire.Security;
-using Loire.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Loire.Grains.Topics;
@@ -26,21 +25,8 @@ internal sealed partial class TopicGrain : IAccessRuleOwner
         await _management.WaitAsync(cancellationToken);
         try
         {
-            // In memory before the commit, as the sequence ceiling's writes do, so a publish interleaving here builds
-            // its ceiling write on these rules and neither write undoes the other.
-            var previous = RequireTopic();
-            var updated = change(previous);
-            _document = updated;
-            try
-            {
-                await Fence.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), DeactivateOnIdle, cancellationToken);
-                ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
-            }
-            catch when (ReferenceEquals(_document, updated))
-            {
-                _document = previous;
-                throw;
-            }
+            await ReplaceDocumentAsync(change(RequireTopic()), cancellationToken);
+            ServiceProvider.GetRequiredService<EntityAccessRuleCache>().Invalidate(Path);
         }
         finally
         {

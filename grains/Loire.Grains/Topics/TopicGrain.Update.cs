@@ -1,7 +1,6 @@
 using Loire.Entities;
 using Loire.Grains.AutoDelete;
 using Loire.Grains.Messaging;
-using Loire.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Loire.Grains.Topics;
@@ -29,20 +28,9 @@ internal sealed partial class TopicGrain
                 await AutoDeleteIndexGrain.AddIfAutoDeletingAsync(GrainFactory, Path, current with { Options = options }, cancellationToken);
             }
 
-            // In memory before the commit, as the sequence ceiling's writes do, so a publish interleaving here builds
-            // its ceiling write on these options and neither write undoes the other.
             var document = RequireTopic();
             var updated = document with { Description = document.Description with { Options = options, UpdatedAt = time.GetUtcNow() } };
-            _document = updated;
-            try
-            {
-                await Fence.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), DeactivateOnIdle, cancellationToken);
-            }
-            catch when (ReferenceEquals(_document, updated))
-            {
-                _document = document;
-                throw;
-            }
+            await ReplaceDocumentAsync(updated, cancellationToken);
             EnsureIdleClock();
             LogUpdated(Path);
             return updated.Description;

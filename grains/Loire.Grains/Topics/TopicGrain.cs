@@ -429,9 +429,9 @@ internal sealed partial class TopicGrain(
         _nextSequence += count;
         if (_nextSequence > document.SequenceCeiling)
         {
-            var updated = document with { SequenceCeiling = _nextSequence + SequenceBlock };
-            _document = updated;
-            _reservation = ReserveAsync(document, updated);
+            // Until it is durable the numbers of this block must not be used: if the write fails, the next publish
+            // reserves a block again, above every number handed out so far.
+            _reservation = ReplaceDocumentAsync(document with { SequenceCeiling = _nextSequence + SequenceBlock }, CancellationToken.None);
         }
 
         // Numbers are handed out only once the block holding them is durable under this activation's epoch, also to
@@ -447,22 +447,22 @@ internal sealed partial class TopicGrain(
         return numbers;
     }
 
-    /// <summary>Makes a raised sequence ceiling durable under this activation's epoch.</summary>
-    private async Task ReserveAsync(EntityDocument previous, EntityDocument updated)
+    /// <summary>
+    /// Puts <paramref name="updated"/> in force at once, so a write that interleaves (a sequence ceiling, a settings or
+    /// rules change) builds on it and neither undoes the other, and makes it durable under this activation's epoch;
+    /// taken back if the store refuses it, unless another write built on it since.
+    /// </summary>
+    private async Task ReplaceDocumentAsync(EntityDocument updated, CancellationToken cancellationToken)
     {
+        var previous = _document;
+        _document = updated;
         try
         {
-            await Fence.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), DeactivateOnIdle, CancellationToken.None);
+            await Fence.CommitAsync(new StoreBatch().PutEntity(codec.EncodeEntity(updated)), DeactivateOnIdle, cancellationToken);
         }
-        catch
+        catch when (ReferenceEquals(_document, updated))
         {
-            // Not durable, so the numbers of this block must not be used: the next publish reserves a block again,
-            // above every number handed out so far.
-            if (ReferenceEquals(_document, updated))
-            {
-                _document = previous;
-            }
-
+            _document = previous;
             throw;
         }
     }
