@@ -109,6 +109,18 @@ public class LoireProcessor : IAsyncDisposable
         }
     }
 
+    /// <summary>True while the current run gets its messages pushed through a delivery link (tests and diagnostics).</summary>
+    internal bool IsPushing
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _run?.IsPushing == true;
+            }
+        }
+    }
+
     /// <summary>True once the processor or its client has been closed; it cannot be started again.</summary>
     public virtual bool IsClosed => _closed || _client.IsClosed;
 

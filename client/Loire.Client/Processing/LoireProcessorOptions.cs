@@ -39,6 +39,12 @@ public sealed class LoireProcessorOptions
     /// </summary>
     public TimeSpan MaxReceiveWaitTime { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Push (default): the broker pushes messages within the processor's credit, for peek-lock processors of entities
+    /// without partitions (the others poll); or long polling. Locks, settlement and stopping work the same either way.
+    /// </summary>
+    public LoireDeliveryMode DeliveryMode { get; set; } = LoireDeliveryMode.Push;
+
     internal LoireProcessorOptions Clone() => new()
     {
         MaxConcurrentCalls = MaxConcurrentCalls,
@@ -48,6 +54,7 @@ public sealed class LoireProcessorOptions
         ReceiveMode = ReceiveMode,
         SubQueue = SubQueue,
         MaxReceiveWaitTime = MaxReceiveWaitTime,
+        DeliveryMode = DeliveryMode,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values the processor cannot work with.</summary>
@@ -77,6 +84,11 @@ public sealed class LoireProcessorOptions
         if (!Enum.IsDefined(SubQueue))
         {
             throw new ArgumentOutOfRangeException(nameof(SubQueue), SubQueue, "Unknown sub-queue.");
+        }
+
+        if (!Enum.IsDefined(DeliveryMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeliveryMode), DeliveryMode, "Unknown delivery mode.");
         }
 
         if (MaxReceiveWaitTime <= TimeSpan.Zero)

@@ -70,7 +70,7 @@ internal sealed partial class ProcessorRun
             if (!completing)
             {
                 activity?.Dispose();
-                _credits.Release();
+                ReleaseCredits(1);
             }
         }
     }
@@ -144,7 +144,7 @@ internal sealed partial class ProcessorRun
         finally
         {
             activity?.Dispose();
-            _credits.Release();
+            ReleaseCredits(1);
             if (Interlocked.Decrement(ref _autoCompletions) == 0)
             {
                 _autoCompletionsDone.TrySetResult();

@@ -14,8 +14,9 @@ namespace Loire.Client.Processing;
 /// <remarks>
 /// Flow control is credit based. The run owns <c>MaxConcurrentCalls + PrefetchCount</c> credits; a received message
 /// holds one until it is settled (or handed back, or its handler returned without settling it). The receive loop asks
-/// the broker for at most as many messages as it has credits, so the run never holds more than that many messages
-/// and a slow handler is never flooded. With no credit left, the loop waits for one instead of polling.
+/// the broker for at most as many messages as it has credits (or, with push delivery, grants a delivery link at most
+/// that many; see ProcessorRun.Push.cs), so the run never holds more than that many messages and a slow handler is
+/// never flooded. With no credit left, the loop waits for one instead of polling.
 /// </remarks>
 internal sealed partial class ProcessorRun
 {
@@ -100,7 +101,7 @@ internal sealed partial class ProcessorRun
     /// <summary>Starts the receive loop and the workers; returns at once.</summary>
     public void Start()
     {
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _receiveLoop = Task.Run(DeliveryLoopAsync);
         var workers = new Task[_options.MaxConcurrentCalls];
         for (var i = 0; i < workers.Length; i++)
         {
@@ -194,7 +195,7 @@ internal sealed partial class ProcessorRun
                 }
                 catch (Exception exception)
                 {
-                    _credits.Release(credit);
+                    ReleaseCredits(credit);
                     if (exception is OperationCanceledException && (stopping.IsCancellationRequested || receiveToken.IsCancellationRequested))
                     {
                         return;
@@ -208,12 +209,7 @@ internal sealed partial class ProcessorRun
                         return;
                     }
 
-                    var delay = _client.Options.Retry.GetDelay(failures++);
-                    if (delay < MinReceiveBackOff)
-                    {
-                        delay = MinReceiveBackOff;
-                    }
-
+                    var delay = ReceiveBackOff(failures++);
                     LogReceiveFailed(_logger, _entityPath, delay, exception);
                     await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
                     await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
@@ -226,7 +222,7 @@ internal sealed partial class ProcessorRun
 
                 if (received.Count < credit)
                 {
-                    _credits.Release(credit - received.Count);
+                    ReleaseCredits(credit - received.Count);
                 }
 
                 foreach (var message in received)
@@ -329,8 +325,14 @@ internal sealed partial class ProcessorRun
         }
         finally
         {
-            _credits.Release(messages.Count);
+            ReleaseCredits(messages.Count);
         }
+    }
+
+    private TimeSpan ReceiveBackOff(int failures)
+    {
+        var delay = _client.Options.Retry.GetDelay(failures);
+        return delay < MinReceiveBackOff ? MinReceiveBackOff : delay;
     }
 
     /// <summary>Hands an error to the error handler; whatever that handler throws is logged, never propagated.</summary>

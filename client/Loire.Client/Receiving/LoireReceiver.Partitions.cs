@@ -16,7 +16,7 @@ public partial class LoireReceiver
     private int _nextPartition = Random.Shared.Next();
 
     /// <summary>The entity's partition count, asked of the catalog once (not remembered while the entity does not exist).</summary>
-    private async ValueTask<int> GetPartitionCountAsync(CancellationToken cancellationToken)
+    internal async ValueTask<int> GetPartitionCountAsync(CancellationToken cancellationToken)
     {
         var known = Volatile.Read(ref _partitionCount);
         if (known > 0)
@@ -32,6 +32,9 @@ public partial class LoireReceiver
         Volatile.Write(ref _partitionCount, count);
         return count;
     }
+
+    /// <summary>The entity's partition count once the catalog told it; 0 while unknown (or the entity did not exist).</summary>
+    internal int KnownPartitionCount => Volatile.Read(ref _partitionCount);
 
     private string PartitionPath(int index) => EntityPartitions.GrainPath(_grainPath, index);
 

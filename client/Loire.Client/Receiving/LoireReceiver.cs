@@ -83,12 +83,15 @@ public partial class LoireReceiver : IAsyncDisposable
     /// <summary>The entity itself or its dead-letter queue.</summary>
     public virtual SubQueue SubQueue => _subQueue;
 
+    /// <summary>Path of the grain the receiver reads: the entity's own, or the partition that holds a session.</summary>
+    internal string GrainPath => _grainPath;
+
     /// <summary>True once the receiver or its client has been closed.</summary>
     public virtual bool IsClosed => _closed || _client.IsClosed;
 
     private protected ReceiveModeKind ModeKind => _receiveMode == LoireReceiveMode.ReceiveAndDelete ? ReceiveModeKind.ReceiveAndDelete : ReceiveModeKind.PeekLock;
 
-    private SubQueueKind SubQueueKind => _subQueue == SubQueue.DeadLetter ? SubQueueKind.DeadLetter : SubQueueKind.None;
+    internal SubQueueKind SubQueueKind => _subQueue == SubQueue.DeadLetter ? SubQueueKind.DeadLetter : SubQueueKind.None;
 
     private bool PrefetchEnabled => _prefetchCount > 0 && _receiveMode == LoireReceiveMode.PeekLock;
 
@@ -218,7 +221,7 @@ public partial class LoireReceiver : IAsyncDisposable
     private LoireReceivedMessage Wrap(DeliveredMessage delivered, bool locked, DateTimeOffset now) =>
         new(delivered, _grainPath, locked, now);
 
-    private List<LoireReceivedMessage> WrapAll(DeliveredMessage[] delivered, bool locked)
+    internal List<LoireReceivedMessage> WrapAll(DeliveredMessage[] delivered, bool locked)
     {
         var now = _client.TimeProvider.GetUtcNow();
         var messages = new List<LoireReceivedMessage>(delivered.Length);

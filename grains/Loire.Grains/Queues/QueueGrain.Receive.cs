@@ -153,17 +153,20 @@ internal sealed partial class QueueGrain
         return ToDelivered(taken);
     }
 
-    /// <summary>Takes up to MaxMessages available messages: locked in peek-lock mode, marked settling otherwise.</summary>
-    private List<MessageEntry> Take(ReceiveRequest request, TimeSpan lockDuration)
+    private List<MessageEntry> Take(ReceiveRequest request, TimeSpan lockDuration) =>
+        Take(request.MaxMessages, request.Mode, request.SubQueue, lockDuration);
+
+    /// <summary>Takes up to <paramref name="maxMessages"/> available messages: locked in peek-lock mode, marked settling otherwise.</summary>
+    private List<MessageEntry> Take(int maxMessages, ReceiveModeKind mode, SubQueueKind subQueue, TimeSpan lockDuration)
     {
-        if (_index.AvailableCount(request.SubQueue) == 0)
+        if (_index.AvailableCount(subQueue) == 0)
         {
             return [];
         }
 
         var now = time.GetUtcNow();
-        var taken = new List<MessageEntry>(Math.Min(request.MaxMessages, (int)Math.Min(_index.AvailableCount(request.SubQueue), MaxMessagesPerCall)));
-        while (taken.Count < request.MaxMessages && _index.TryTakeAvailable(request.SubQueue, out var entry))
+        var taken = new List<MessageEntry>(Math.Min(maxMessages, (int)Math.Min(_index.AvailableCount(subQueue), MaxMessagesPerCall)));
+        while (taken.Count < maxMessages && _index.TryTakeAvailable(subQueue, out var entry))
         {
             if (QueueIndex.IsExpired(entry, now))
             {
@@ -174,7 +177,7 @@ internal sealed partial class QueueGrain
             }
 
             entry.DeliveryCount++;
-            if (request.Mode == ReceiveModeKind.PeekLock)
+            if (mode == ReceiveModeKind.PeekLock)
             {
                 _index.Lock(entry, NewLockToken(), now + lockDuration);
             }
@@ -235,7 +238,7 @@ internal sealed partial class QueueGrain
     private CancellationTokenSource ParkedWaitToken(CancellationToken cancellationToken) =>
         CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deactivationStarting.Token);
 
-    /// <summary>Hands newly available messages to parked receivers, oldest first.</summary>
+    /// <summary>Hands newly available messages to parked receivers, oldest first, then to delivery links.</summary>
     private void DispatchWaiters()
     {
         if (_document is not { } document)
@@ -261,11 +264,14 @@ internal sealed partial class QueueGrain
 
             node = next;
         }
+
+        DispatchLinks(document.Description.Options.LockDuration);
     }
 
     private void FailWaiters(Func<Exception> error)
     {
         FailSessionWaiters(error);
+        CloseLinks(error());
         while (_waiters.First is { } node)
         {
             _waiters.RemoveFirst();

@@ -13,9 +13,12 @@ internal sealed partial class QueueGrain
     private readonly List<MessageEntry> _expiredBacklog = [];
     private IGrainTimer? _timer;
 
+    /// <summary>Locks, scheduled or expiring messages, held sessions, expired messages to move, or links to watch.</summary>
+    private bool HasTimedWork => _index.HasTimedWork || _expiredBacklog.Count > 0 || _links.Count > 0;
+
     private void EnsureTimer()
     {
-        if (_timer is null && (_index.HasTimedWork || _expiredBacklog.Count > 0))
+        if (_timer is null && HasTimedWork)
         {
             _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimerPeriod, TimerPeriod)
             {
@@ -53,6 +56,7 @@ internal sealed partial class QueueGrain
 
         var now = time.GetUtcNow();
         var options = document.Description.Options;
+        ExpireLinks(now);
         var changed = ActivateDueScheduled(now);
         var expiredLocks = _index.TakeExpiredLocks(now);
         var expiredMessages = _index.TakeExpiredMessages(now);
@@ -84,7 +88,7 @@ internal sealed partial class QueueGrain
             ScheduleDepthRecord();
         }
 
-        if (!_index.HasTimedWork && _expiredBacklog.Count == 0)
+        if (!HasTimedWork)
         {
             _timer?.Dispose();
             _timer = null;

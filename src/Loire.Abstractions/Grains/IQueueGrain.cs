@@ -48,6 +48,28 @@ public interface IQueueGrain : IEntityGrain
     [Alias("Receive")]
     ValueTask<DeliveredMessage[]> ReceiveAsync(ReceiveRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Opens (or, for a known id, re-confirms) a push delivery link: available messages are locked and pushed to
+    /// <paramref name="observer"/> while the link has credit, as long-poll receives are answered. The link lives
+    /// while the client renews it (<see cref="FlowLinkAsync"/>) and ends with this activation, which tells the observer.
+    /// </summary>
+    [RequiresRights(AccessRights.Listen)]
+    [Alias("OpenLink")]
+    ValueTask OpenLinkAsync(DeliveryLinkRequest request, IDeliveryObserver observer, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Renews a link and raises its running credit total to <paramref name="grantedCredit"/> (a lower total changes
+    /// nothing); false when this activation does not know the link, which the client then opens again.
+    /// </summary>
+    [RequiresRights(AccessRights.Listen)]
+    [Alias("FlowLink")]
+    ValueTask<bool> FlowLinkAsync(Guid linkId, long grantedCredit, CancellationToken cancellationToken = default);
+
+    /// <summary>Closes a link; returns how many messages it was pushed (those the client has not seen are on their way), or -1 for an unknown link.</summary>
+    [RequiresRights(AccessRights.Listen)]
+    [Alias("CloseLink")]
+    ValueTask<long> CloseLinkAsync(Guid linkId, CancellationToken cancellationToken = default);
+
     /// <summary>Browses messages from a sequence number on, without locking them.</summary>
     [RequiresRights(AccessRights.Listen)]
     [Alias("Peek")]

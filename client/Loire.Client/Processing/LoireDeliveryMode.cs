@@ -1,0 +1,15 @@
+namespace Loire.Client;
+
+/// <summary>How a <see cref="LoireProcessor"/> gets its messages from the broker.</summary>
+public enum LoireDeliveryMode
+{
+    /// <summary>
+    /// The processor opens a delivery link and the broker pushes messages as they arrive, within the credit the
+    /// processor grants (its free handler and prefetch slots). Used for peek-lock processors of entities without
+    /// partitions; the others poll.
+    /// </summary>
+    Push = 0,
+
+    /// <summary>The processor asks for messages with long-polling receives, one broker call per batch.</summary>
+    LongPoll = 1,
+}

@@ -1,0 +1,456 @@
+using Loire.Client.Diagnostics;
+using Loire.Client.Internal;
+using Loire.Grains;
+using Loire.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Loire.Client.Processing;
+
+/// <summary>
+/// Push delivery (<see cref="LoireDeliveryMode.Push"/>): the run opens a delivery link on the entity and grants it
+/// the run's free credits; the broker locks and pushes messages as they arrive until the credit is used, and the run
+/// grants more as handlers free their slots (in batches of a quarter of its capacity, and with every renewal, once a
+/// second). No receive call is parked and none follows each delivery.
+/// </summary>
+/// <remarks>
+/// Credit is granted as a running total, so a retried grant cannot grant twice. A link ends when the broker closes it
+/// (it tells how many it pushed in all, so the run waits for those still on their way), when a renewal finds the
+/// broker no longer knows it (the entity moved after a silo failure), or when the run stops. The run then opens a new
+/// one with the credit the old one had not used. Messages of a link the run has given up are abandoned at once.
+/// </remarks>
+internal sealed partial class ProcessorRun
+{
+    /// <summary>Most credit a link may have outstanding (the broker's limit).</summary>
+    private const int MaxLinkCredit = 5_000;
+
+    /// <summary>How often a link is renewed; the broker closes links it has not heard of for 30 s.</summary>
+    private static readonly TimeSpan LinkRenewInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long messages a closed link was pushed are waited for before their credit is given up.</summary>
+    private static readonly TimeSpan LateDeliveryWait = TimeSpan.FromSeconds(2);
+
+    private readonly object _linkLock = new();
+
+    /// <summary>Released when credits worth a grant are free, or when the broker closed the link.</summary>
+    private readonly SemaphoreSlim _flowSignal = new(0);
+
+    /// <summary>Links the broker closed while some of what they were pushed was still on its way.</summary>
+    private readonly List<PushLink> _draining = [];
+
+    private PushLink? _link;
+
+    /// <summary>Push mode: credits free and not yet granted to a link.</summary>
+    private long _freeCredits;
+
+    private int _flowThreshold = 1;
+    private volatile bool _push;
+    private DeliveryObserver? _observer;
+    private IDeliveryObserver? _observerReference;
+
+    /// <summary>True once the run chose push delivery.</summary>
+    public bool IsPushing => _push;
+
+    /// <summary>Pushes for peek-lock runs on entities without partitions, when asked to; polls otherwise.</summary>
+    private async Task DeliveryLoopAsync()
+    {
+        if (await ChoosePushAsync().ConfigureAwait(false))
+        {
+            await LinkLoopAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await ReceiveLoopAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> ChoosePushAsync()
+    {
+        if (!PeekLock || _options.DeliveryMode != LoireDeliveryMode.Push)
+        {
+            return false;
+        }
+
+        try
+        {
+            await _receiver.GetPartitionCountAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The receive loop reports what is wrong, and stops at once when the run is stopping.
+            return false;
+        }
+
+        if (_receiver.KnownPartitionCount != 1)
+        {
+            return false;
+        }
+
+        _freeCredits = Capacity;
+        _flowThreshold = Math.Max(1, Math.Min(Capacity, MaxLinkCredit) / 4);
+        _push = true;
+        return true;
+    }
+
+    /// <summary>Gives credits back: to the receive loop's semaphore, or (push) to the next grant.</summary>
+    private void ReleaseCredits(long count)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        if (!_push)
+        {
+            _credits.Release((int)count);
+            return;
+        }
+
+        var free = Interlocked.Add(ref _freeCredits, count);
+        if (free >= _flowThreshold && free - count < _flowThreshold)
+        {
+            _flowSignal.Release();
+        }
+    }
+
+    private async Task LinkLoopAsync()
+    {
+        var stopping = _stopping.Token;
+        var failures = 0;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    var link = await OpenLinkAsync(stopping).ConfigureAwait(false);
+                    failures = 0;
+                    await KeepLinkAsync(link, stopping).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !stopping.IsCancellationRequested)
+                {
+                    ForgetLink();
+                    if (exception is ObjectDisposedException || _client.IsClosed)
+                    {
+                        LogReceiverClosed(_logger, _entityPath);
+                        await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
+                        return;
+                    }
+
+                    var delay = ReceiveBackOff(failures++);
+                    LogReceiveFailed(_logger, _entityPath, delay, exception);
+                    await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
+                    await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await CloseLinkOnStopAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens a link with the free credits, once there is at least one.</summary>
+    private async Task<PushLink> OpenLinkAsync(CancellationToken stopping)
+    {
+        while (Volatile.Read(ref _freeCredits) <= 0)
+        {
+            await _flowSignal.WaitAsync(stopping).ConfigureAwait(false);
+        }
+
+        var observer = await GetObserverReferenceAsync(stopping).ConfigureAwait(false);
+        var link = new PushLink(Guid.NewGuid());
+        lock (_linkLock)
+        {
+            // Known before the broker hears of it: its first push may arrive before the answer to the open.
+            GrantFreeCredits(link);
+            _link = link;
+        }
+
+        var request = new DeliveryLinkRequest(link.Id, link.Granted, _receiver.SubQueueKind);
+        var path = _receiver.GrainPath;
+        await _client.Executor.ExecuteAsync("open link", _entityPath, RetryKind.Idempotent,
+            (grains, ct) => grains.Queue(path).OpenLinkAsync(request, observer, ct), stopping).ConfigureAwait(false);
+        LogLinkOpened(_logger, _entityPath, link.Id, request.GrantedCredit);
+        return link;
+    }
+
+    /// <summary>Grants freed credit and renews the link until the broker closes or forgets it.</summary>
+    private async Task KeepLinkAsync(PushLink link, CancellationToken stopping)
+    {
+        var path = _receiver.GrainPath;
+        var renewedAt = _time.GetTimestamp();
+        while (true)
+        {
+            var wait = LinkRenewInterval - _time.GetElapsedTime(renewedAt);
+            if (wait > TimeSpan.Zero && await _flowSignal.WaitAsync(wait, stopping).ConfigureAwait(false))
+            {
+                while (_flowSignal.Wait(0))
+                {
+                }
+            }
+
+            long granted;
+            lock (_linkLock)
+            {
+                if (_link != link)
+                {
+                    // The broker closed it.
+                    return;
+                }
+
+                if (GrantFreeCredits(link) == 0 && _time.GetElapsedTime(renewedAt) < LinkRenewInterval)
+                {
+                    continue;
+                }
+
+                granted = link.Granted;
+            }
+
+            var known = await _client.Executor.ExecuteAsync("grant credit", _entityPath, RetryKind.Idempotent,
+                (grains, ct) => grains.Queue(path).FlowLinkAsync(link.Id, granted, ct), stopping).ConfigureAwait(false);
+            renewedAt = _time.GetTimestamp();
+            if (!known)
+            {
+                LogLinkLost(_logger, _entityPath, link.Id);
+                ForgetLink();
+                return;
+            }
+        }
+    }
+
+    /// <summary>Adds the free credits to the link's grant, up to the broker's limit; returns how many. Under the link lock.</summary>
+    private long GrantFreeCredits(PushLink link)
+    {
+        var room = MaxLinkCredit - link.Outstanding;
+        if (room <= 0)
+        {
+            return 0;
+        }
+
+        var take = Interlocked.Exchange(ref _freeCredits, 0);
+        if (take > room)
+        {
+            Interlocked.Add(ref _freeCredits, take - room);
+            take = room;
+        }
+
+        link.Granted += take;
+        return take;
+    }
+
+    /// <summary>Gives up the current link without a count from the broker: its unused credit is free again, and whatever it is still pushed is abandoned.</summary>
+    private void ForgetLink()
+    {
+        long unused;
+        lock (_linkLock)
+        {
+            if (_link is not { } link)
+            {
+                return;
+            }
+
+            _link = null;
+            unused = link.Outstanding;
+        }
+
+        ReleaseCredits(unused);
+    }
+
+    /// <summary>Observer: messages the broker pushed.</summary>
+    internal void OnPushed(Guid linkId, DeliveredMessage[] delivered)
+    {
+        bool known;
+        lock (_linkLock)
+        {
+            var link = _link?.Id == linkId ? _link : _draining.Find(l => l.Id == linkId);
+            known = link is not null;
+            if (link is not null)
+            {
+                link.CountReceived(delivered.Length);
+                if (link.Drained.IsCompleted)
+                {
+                    _draining.Remove(link);
+                }
+            }
+        }
+
+        var messages = _receiver.WrapAll(delivered, locked: true);
+        if (!known)
+        {
+            _ = AbandonStrayAsync(messages);
+            return;
+        }
+
+        LoireTelemetry.RecordReceive(_entityPath, messages, LoireTelemetry.ReceiveStartTime());
+        List<LoireReceivedMessage>? tooLate = null;
+        foreach (var message in messages)
+        {
+            // Unbounded, but never holds more than the run's credits; completed once the delivery loop ended.
+            if (!_ready.Writer.TryWrite(message))
+            {
+                (tooLate ??= []).Add(message);
+            }
+        }
+
+        if (tooLate is not null)
+        {
+            _ = AbandonOnStopAsync(tooLate);
+        }
+    }
+
+    /// <summary>Observer: the broker closed a link after pushing <paramref name="delivered"/> messages through it.</summary>
+    internal void OnLinkClosed(Guid linkId, long delivered, LoireErrorReason reason, string message)
+    {
+        PushLink? link;
+        long unused;
+        lock (_linkLock)
+        {
+            link = _link;
+            if (link?.Id != linkId)
+            {
+                return;
+            }
+
+            _link = null;
+            unused = link.Close(delivered);
+            if (!link.Drained.IsCompleted)
+            {
+                _draining.Add(link);
+            }
+        }
+
+        LogLinkClosed(_logger, _entityPath, linkId, reason, message);
+        ReleaseCredits(unused);
+        _flowSignal.Release();
+        if (!link.Drained.IsCompleted)
+        {
+            _ = GiveUpLateDeliveriesAsync(link);
+        }
+    }
+
+    /// <summary>Frees the credit of pushes a closed link never delivered, once they have had time to arrive.</summary>
+    private async Task GiveUpLateDeliveriesAsync(PushLink link)
+    {
+        await Task.WhenAny(link.Drained, Task.Delay(LateDeliveryWait, _time)).ConfigureAwait(false);
+        long missing;
+        lock (_linkLock)
+        {
+            if (!_draining.Remove(link))
+            {
+                return;
+            }
+
+            missing = link.Delivered!.Value - link.Received;
+        }
+
+        ReleaseCredits(missing);
+    }
+
+    /// <summary>Closes the link so the broker pushes no more, and waits (briefly) for what it pushed, so the stop gives that back too.</summary>
+    private async Task CloseLinkOnStopAsync()
+    {
+        PushLink? link;
+        lock (_linkLock)
+        {
+            link = _link;
+        }
+
+        if (link is not null)
+        {
+            var path = _receiver.GrainPath;
+            try
+            {
+                var delivered = await _client.Executor.ExecuteAsync("close link", _entityPath, RetryKind.Idempotent,
+                    (grains, ct) => grains.Queue(path).CloseLinkAsync(link.Id, ct), CancellationToken.None).ConfigureAwait(false);
+                if (delivered >= 0)
+                {
+                    lock (_linkLock)
+                    {
+                        link.Close(delivered);
+                    }
+
+                    await Task.WhenAny(link.Drained, Task.Delay(LateDeliveryWait, _time)).ConfigureAwait(false);
+                }
+            }
+            catch (Exception exception)
+            {
+                // The broker drops the link when it is not renewed; what it pushed meanwhile is abandoned on arrival.
+                LogLinkCloseFailed(_logger, _entityPath, link.Id, exception);
+            }
+
+            lock (_linkLock)
+            {
+                _link = null;
+            }
+        }
+
+        await DeleteObserverReferenceAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask<IDeliveryObserver> GetObserverReferenceAsync(CancellationToken cancellationToken)
+    {
+        if (_observerReference is { } known)
+        {
+            return known;
+        }
+
+        var grainFactory = await _client.Executor.Connection.GetGrainFactoryAsync(cancellationToken).ConfigureAwait(false);
+
+        // The observer object is held here: Orleans keeps only a weak reference to it.
+        _observer = new DeliveryObserver(this);
+        return _observerReference = grainFactory.CreateObjectReference<IDeliveryObserver>(_observer);
+    }
+
+    private async Task DeleteObserverReferenceAsync()
+    {
+        if (_observerReference is not { } reference || _client.IsClosed)
+        {
+            return;
+        }
+
+        try
+        {
+            var grainFactory = await _client.Executor.Connection.GetGrainFactoryAsync().ConfigureAwait(false);
+            grainFactory.DeleteObjectReference<IDeliveryObserver>(reference);
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is closing; the reference goes with it.
+        }
+    }
+
+    /// <summary>Abandons messages of a link the run gave up; failures only logged (their locks run out by themselves).</summary>
+    private async Task AbandonStrayAsync(List<LoireReceivedMessage> messages)
+    {
+        try
+        {
+            if (!_client.IsClosed)
+            {
+                await SettleAsync([.. messages.Select(m => new Settlement(m.LockTokenGuid, SettlementKind.Abandon))], "abandon").ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception)
+        {
+            LogAbandonOnStopFailed(_logger, messages.Count, _entityPath, exception);
+        }
+    }
+
+    [LoggerMessage(EventId = (int)ProcessorLogEvent.LinkOpened, Level = LogLevel.Debug,
+        Message = "Processor for {EntityPath} opened delivery link {LinkId} with {Credit} credits")]
+    private static partial void LogLinkOpened(ILogger logger, string entityPath, Guid linkId, long credit);
+
+    [LoggerMessage(EventId = (int)ProcessorLogEvent.LinkClosed, Level = LogLevel.Debug,
+        Message = "The broker closed delivery link {LinkId} of the processor for {EntityPath} ({Reason}: {Message}); opening another")]
+    private static partial void LogLinkClosed(ILogger logger, string entityPath, Guid linkId, LoireErrorReason reason, string message);
+
+    [LoggerMessage(EventId = (int)ProcessorLogEvent.LinkLost, Level = LogLevel.Information,
+        Message = "The broker no longer knows delivery link {LinkId} of the processor for {EntityPath} (the entity moved); opening another")]
+    private static partial void LogLinkLost(ILogger logger, string entityPath, Guid linkId);
+
+    [LoggerMessage(EventId = (int)ProcessorLogEvent.LinkCloseFailed, Level = LogLevel.Debug,
+        Message = "Closing delivery link {LinkId} of the processor for {EntityPath} failed; the broker drops it when it is not renewed")]
+    private static partial void LogLinkCloseFailed(ILogger logger, string entityPath, Guid linkId, Exception exception);
+}
