@@ -104,7 +104,8 @@ run_loadgen() {
   # shellcheck disable=SC2086 # option lists are meant to split
   "${LOADGEN[@]}" --gateway "127.0.0.1:$GATEWAY_PORT" --broker-pid "$SILO_PID" --scenarios "$1" \
     --runs "$RUNS" --messages "$MSGS" --size "$SIZE" --window "$WINDOW" --prefetch "$PREFETCH" --batch "$BATCH" \
-    --lat-secs "$LAT_SECS" --fanout-messages "$FANOUT_MSGS" --out "$LOIRE_RESULTS" $2 $EXTRA_ARGS \
+    --lat-secs "$LAT_SECS" --fanout-messages "$FANOUT_MSGS" --out "$LOIRE_RESULTS" \
+    --broker-metrics "http://127.0.0.1:$HTTP_PORT/metrics" $2 $EXTRA_ARGS \
     | tee -a "$LOG" || LOIRE_STATUS=$?    # stderr stays on the terminal, so the progress display shows
 }
 run_loadgen "$LOIRE_SCENARIOS" "$LOIRE_ARGS"

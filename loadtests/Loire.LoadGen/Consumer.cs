@@ -36,6 +36,7 @@ internal sealed class Consumer : IAsyncDisposable
             PrefetchCount = options.Prefetch,
             MaxConcurrentCalls = options.Concurrency,
             MaxAutoLockRenewalDuration = TimeSpan.Zero,
+            DeliveryMode = options.Delivery,
         };
         var processor = subscription is null
             ? client.CreateProcessor(queueOrTopic, processorOptions)

@@ -23,6 +23,8 @@ internal sealed record LoadOptions
     public int Window { get; init; } = 1000;
     public int Prefetch { get; init; } = 500;
     public ConsumerKind Consumer { get; init; } = ConsumerKind.Receiver;
+    public Loire.Client.LoireDeliveryMode Delivery { get; init; } = Loire.Client.LoireDeliveryMode.Push;
+    public Uri? BrokerMetrics { get; init; }
     public int Concurrency { get; init; } = 250;
     public double LatencySeconds { get; init; } = 10;
     public double LatencyWarmUpSeconds { get; init; } = 1;
@@ -79,6 +81,8 @@ internal sealed record LoadOptions
                 "--window" => options with { Window = Int(name, value, 1) },
                 "--prefetch" => options with { Prefetch = Int(name, value, 1) },
                 "--consumer" => options with { Consumer = Enum.TryParse<ConsumerKind>(value, ignoreCase: true, out var kind) ? kind : throw Bad(name, value, "processor or receiver") },
+                "--delivery" => options with { Delivery = Enum.TryParse<Loire.Client.LoireDeliveryMode>(value, ignoreCase: true, out var delivery) && Enum.IsDefined(delivery) ? delivery : throw Bad(name, value, "push or longpoll") },
+                "--broker-metrics" => options with { BrokerMetrics = Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : throw Bad(name, value, "an absolute URL such as http://127.0.0.1:5180/metrics") },
                 "--concurrency" => options with { Concurrency = Int(name, value, 1) },
                 "--lat-secs" => options with { LatencySeconds = Number(name, value) },
                 "--lat-warmup-secs" => options with { LatencyWarmUpSeconds = Number(name, value, allowZero: true) },

@@ -40,6 +40,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 await using var client = new LoireClient(options.Gateway);
+using var brokerMetrics = options.BrokerMetrics is { } metricsUrl ? new BrokerRuntimeScraper(metricsUrl) : null;
 await using var progress = new ProgressDisplay(enabled: !options.Quiet && !Console.IsErrorRedirected);
 if (options.WarmUp)
 {
@@ -60,7 +61,7 @@ if (options.WarmUp)
     }
 }
 
-var runner = new ScenarioRunner(client, options, progress);
+var runner = new ScenarioRunner(client, options, progress, brokerMetrics);
 var guard = new NoiseGuard(options);
 var results = new List<ResultLine>();
 try

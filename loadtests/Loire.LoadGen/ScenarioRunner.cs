@@ -9,7 +9,7 @@ namespace Loire.LoadGen;
 /// follow the baseline: throughput = messages / (first send to last delivery), drain = messages / (consumer start to
 /// last delivery), fan-out = deliveries / (first send to last delivery).
 /// </summary>
-internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, ProgressDisplay progress)
+internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, ProgressDisplay progress, BrokerRuntimeScraper? brokerMetrics = null)
 {
     private readonly LoireAdministrationClient _admin = client.CreateAdministrationClient();
 
@@ -39,6 +39,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
             try
             {
                 var cpu = CpuMeter.Start(options.BrokerPid);
+                var hotPath = await HotPathMeter.StartAsync(options.BrokerPid, brokerMetrics, deadline.Token);
                 var started = Stopwatch.GetTimestamp();
                 await Task.WhenAll(Enumerable.Range(0, scenario.Producers).Select(p =>
                     new Producer(client, queue, options, counters, acknowledgements).SendAsync(
@@ -67,6 +68,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
                 }
 
                 usage.AddTo(line);
+                await hotPath.AddToAsync(line, messages, deadline.Token);
                 return [AddSettings(line.AddDeliveries(tracker))];
             }
             finally
@@ -155,6 +157,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
             try
             {
                 var cpu = CpuMeter.Start(options.BrokerPid);
+                var hotPath = await HotPathMeter.StartAsync(options.BrokerPid, brokerMetrics, deadline.Token);
                 var started = Stopwatch.GetTimestamp();
                 await new Producer(client, topic, options, counters).SendAsync(0, messages, 0, TimeSpan.Zero, deadline.Token);
                 var sendSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -164,6 +167,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
                     .Add("msgs", messages, "F0").Add("deliveries", tracker.Expected, "F0").Add("secs", seconds, "F2")
                     .Add("rate", tracker.Expected / seconds, "F0").Add("pub_rate", messages / sendSeconds, "F0");
                 usage.AddTo(line);
+                await hotPath.AddToAsync(line, tracker.Expected, deadline.Token);
                 return [AddSettings(line.AddDeliveries(tracker))];
             }
             finally
@@ -196,6 +200,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
     private ResultLine AddSettings(ResultLine line) => line
         .Add("size", options.Size, "F0").Add("batch", options.Batch, "F0").Add("window", options.Window, "F0")
         .Add("prefetch", options.Prefetch, "F0").Add("consumer", options.Consumer.ToString().ToLowerInvariant())
+        .Add("delivery", options.Consumer == ConsumerKind.Processor ? options.Delivery.ToString().ToLowerInvariant() : "poll")
         .Add("early", options.EarlyDelivery ? "on" : "off");
 
     private RunCounters Show(string scenario, int run, DeliveryTracker tracker)

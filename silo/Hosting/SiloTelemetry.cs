@@ -19,6 +19,9 @@ public static class SiloTelemetry
 
     public const string OrleansMeterName = "Microsoft.Orleans";
 
+    /// <summary>.NET's own runtime meter: garbage collection, thread pool, lock contention, exceptions.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     /// <summary>Orleans' grain-call spans (they need <c>AddActivityPropagation</c>, which the silo calls).</summary>
     public static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
 
@@ -27,7 +30,7 @@ public static class SiloTelemetry
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithMetrics(metrics => metrics
-                .AddMeter(LoireMeterName, OrleansMeterName)
+                .AddMeter(LoireMeterName, OrleansMeterName, RuntimeMeterName)
                 .AddPrometheusExporter());
         if (options.OtlpEndpoint is { } endpoint)
         {
