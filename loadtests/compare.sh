@@ -21,10 +21,10 @@ LAT_RATE=${LAT_RATE:-2000}
 LAT_SECS=${LAT_SECS:-10}
 FANOUT_QUEUES=${FANOUT_QUEUES:-10}
 FANOUT_MSGS=${FANOUT_MSGS:-50000}
-LOIRE_SCENARIOS=${LOIRE_SCENARIOS:-durable-1p1c,durable-4p4c,publish-only,fanout-$FANOUT_QUEUES}
+LOIRE_SCENARIOS=${LOIRE_SCENARIOS-durable-1p1c,durable-4p4c,publish-only,fanout-$FANOUT_QUEUES}
 LOIRE_ARGS=${LOIRE_ARGS:-}          # extra load-generator options, e.g. "--consumer processor"
 # Latency runs consume the way the baseline's push consumer does (prefetch, one message handled at a time).
-LOIRE_LAT_SCENARIOS=${LOIRE_LAT_SCENARIOS:-latency@$LAT_RATE}
+LOIRE_LAT_SCENARIOS=${LOIRE_LAT_SCENARIOS-latency@$LAT_RATE}
 LOIRE_LAT_ARGS=${LOIRE_LAT_ARGS:---consumer processor --concurrency 1}
 # 1: the latency scenarios run once more on queues with EnableEarlyDelivery (a message is handed to a waiting consumer
 # while its commit is in flight, as RabbitMQ classic queues do; the send is still acknowledged once durable).
@@ -84,9 +84,10 @@ LOADGEN=(dotnet "$WORK/bin/loadgen/Loire.LoadGen.dll")
 # ---- 2. Loire -------------------------------------------------------------------------------------
 free_port GATEWAY_PORT; free_port SILO_PORT; free_port HTTP_PORT
 log "starting a Loire silo: gateway 127.0.0.1:$GATEWAY_PORT, data $WORK/silo-data, durability full"
-# LOIRE_* variables are silo settings; only the flags below must count
-for name in $(compgen -e | grep '^LOIRE_' || true); do unset "$name"; done
-dotnet "$WORK/bin/silo/Loire.Silo.dll" --data-dir "$WORK/silo-data" --durability full \
+# LOIRE_* variables are silo settings; only the flags below must count (the script's own LOIRE_* settings stay)
+SILO_ENV=(env)
+for name in $(compgen -e | grep '^LOIRE_' || true); do SILO_ENV+=(-u "$name"); done
+"${SILO_ENV[@]}" dotnet "$WORK/bin/silo/Loire.Silo.dll" --data-dir "$WORK/silo-data" --durability full \
   --silo-port "$SILO_PORT" --gateway-port "$GATEWAY_PORT" --http-port "$HTTP_PORT" > "$WORK/silo.log" 2>&1 &
 SILO_PID=$!
 for _ in $(seq 1 240); do

@@ -39,7 +39,7 @@ public sealed partial class ClusterTests
             await using var client = new LoireClient(ClientOptions(silos));
             var queues = await CreateTrafficQueuesAsync(client, "drain", queueCount, ct);
             var clock = Stopwatch.StartNew();
-            var traffic = queues.Select(q => new QueueTraffic(client, q, clock, s_longPoll, s_sendPause)).ToList();
+            var traffic = queues.Select((q, i) => new QueueTraffic(client, q, clock, s_longPoll, s_sendPause, pushed: i % 2 == 1)).ToList();
             await using var running = TrafficRun.Start(traffic, ct);
             Assert.True(await WaitUntilAsync(() => traffic.All(t => t.AcknowledgedCount >= 50 && t.ReceivedCount > 0), TimeSpan.FromSeconds(60), ct),
                 "The load did not get going within 60 s.");

@@ -28,14 +28,16 @@ public sealed partial class ClusterTests
             await using var client = new LoireClient(ClientOptions(silos));
             var queues = await CreateTrafficQueuesAsync(client, "load", queueCount, ct);
             var clock = Stopwatch.StartNew();
-            var traffic = queues.Select(q => new QueueTraffic(client, q, clock)).ToList();
+            var traffic = queues.Select((q, i) => new QueueTraffic(client, q, clock, pushed: i % 2 == 1)).ToList();
             await using var running = TrafficRun.Start(traffic, ct);
             Assert.True(await WaitUntilAsync(() => traffic.All(t => t.AcknowledgedCount >= 100 && t.ReceivedCount > 0), TimeSpan.FromSeconds(60), ct),
                 "The load did not get going within 60 s.");
 
-            // Kill the silo hosting most queues while every producer and consumer is busy.
+            // Kill the silo hosting most processor-consumed queues (then most queues) while every producer and consumer
+            // is busy, so push delivery links lose their entity as well as long polls.
             var placement = await WaitForPlacementAsync(silos, queues, TimeSpan.FromSeconds(30), ct);
-            var victimIndex = Enumerable.Range(0, silos.Length).MaxBy(i => placement[i].Count);
+            var pushedQueues = traffic.Where(t => t.Pushed).Select(t => t.Queue).ToHashSet();
+            var victimIndex = Enumerable.Range(0, silos.Length).MaxBy(i => placement[i].Count(pushedQueues.Contains) * 100 + placement[i].Count);
             var onVictim = placement[victimIndex];
             Assert.NotEmpty(onVictim);
             log.WriteLine($"placement: {string.Join(" | ", placement.Select(p => string.Join(",", p.Order())))}; killing silo {victimIndex}");

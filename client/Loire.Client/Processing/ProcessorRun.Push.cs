@@ -128,7 +128,9 @@ internal sealed partial class ProcessorRun
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !stopping.IsCancellationRequested)
                 {
-                    ForgetLink();
+                    // The broker may still know the link (the call failed, not the entity): ask it to drop the link, so
+                    // it does not lock more messages for a link no one reads.
+                    ForgetLink(closeOnBroker: true);
                     if (exception is ObjectDisposedException || _client.IsClosed)
                     {
                         LogReceiverClosed(_logger, _entityPath);
@@ -215,7 +217,7 @@ internal sealed partial class ProcessorRun
             if (!known)
             {
                 LogLinkLost(_logger, _entityPath, link.Id);
-                ForgetLink();
+                ForgetLink(closeOnBroker: false);
                 return;
             }
         }
@@ -241,22 +243,44 @@ internal sealed partial class ProcessorRun
         return take;
     }
 
-    /// <summary>Gives up the current link without a count from the broker: its unused credit is free again, and whatever it is still pushed is abandoned.</summary>
-    private void ForgetLink()
+    /// <summary>
+    /// Gives up the current link without a count from the broker: its unused credit is free again, and whatever it is
+    /// still pushed is abandoned on arrival.
+    /// </summary>
+    private void ForgetLink(bool closeOnBroker)
     {
-        long unused;
+        PushLink? link;
         lock (_linkLock)
         {
-            if (_link is not { } link)
+            link = _link;
+            if (link is null)
             {
                 return;
             }
 
             _link = null;
-            unused = link.Outstanding;
         }
 
-        ReleaseCredits(unused);
+        ReleaseCredits(link.Outstanding);
+        if (closeOnBroker)
+        {
+            _ = CloseQuietlyAsync(link.Id);
+        }
+    }
+
+    /// <summary>Asks the broker to drop a link the run gave up; best effort, it drops unrenewed links by itself.</summary>
+    private async Task CloseQuietlyAsync(Guid linkId)
+    {
+        var path = _receiver.GrainPath;
+        try
+        {
+            await _client.Executor.ExecuteAsync("close link", _entityPath, RetryKind.Idempotent,
+                (grains, ct) => grains.Queue(path).CloseLinkAsync(linkId, ct), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogLinkCloseFailed(_logger, _entityPath, linkId, exception);
+        }
     }
 
     /// <summary>Observer: messages the broker pushed.</summary>

@@ -22,14 +22,19 @@ public sealed class QueueTraffic
     /// <param name="clock">Shared by every queue of a test, so times can be compared with the moment of a fault.</param>
     /// <param name="receiveWait">How long each receive long-polls an empty queue; 1 s when null.</param>
     /// <param name="sendPause">Pause after each acknowledged send; none when null, so the producer sends flat out.</param>
-    public QueueTraffic(LoireClient client, string queue, Stopwatch clock, TimeSpan? receiveWait = null, TimeSpan? sendPause = null)
+    /// <param name="pushed">Consume with a processor, which gets its messages pushed, instead of a receiver that long-polls.</param>
+    public QueueTraffic(LoireClient client, string queue, Stopwatch clock, TimeSpan? receiveWait = null, TimeSpan? sendPause = null, bool pushed = false)
     {
         _client = client;
         Queue = queue;
         _clock = clock;
         ReceiveWait = receiveWait ?? TimeSpan.FromSeconds(1);
         _sendPause = sendPause ?? TimeSpan.Zero;
+        Pushed = pushed;
     }
+
+    /// <summary>True when a processor consumes (push delivery), false for a long-polling receiver.</summary>
+    public bool Pushed { get; }
 
     public string Queue { get; }
 
@@ -88,9 +93,15 @@ public sealed class QueueTraffic
         }
     }
 
-    /// <summary>Receives in peek-lock batches and completes them until <paramref name="stop"/>.</summary>
+    /// <summary>Receives in peek-lock batches and completes them (or lets a processor do so) until <paramref name="stop"/>.</summary>
     public async Task ConsumeAsync(CancellationToken stop)
     {
+        if (Pushed)
+        {
+            await ProcessAsync(stop);
+            return;
+        }
+
         var receiver = _client.CreateReceiver(Queue);
         while (!stop.IsCancellationRequested)
         {
@@ -125,6 +136,36 @@ public sealed class QueueTraffic
                 Fail("receive/complete", started, exception);
             }
         }
+    }
+
+    /// <summary>A processor with prefetch records what it is handed and completes it; what it reports as failed counts as a failed call.</summary>
+    private async Task ProcessAsync(CancellationToken stop)
+    {
+        await using var processor = _client.CreateProcessor(Queue, new LoireProcessorOptions { MaxConcurrentCalls = 4, PrefetchCount = 50 });
+        processor.ProcessMessageAsync += args =>
+        {
+            lock (_received)
+            {
+                _received.Add(IndexedMessages.IndexOf(args.Message));
+            }
+
+            return Task.CompletedTask;
+        };
+        processor.ProcessErrorAsync += args =>
+        {
+            Fail($"process/{args.ErrorSource}", _clock.Elapsed, args.Exception);
+            return Task.CompletedTask;
+        };
+        await processor.StartProcessingAsync(stop);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        await processor.StopProcessingAsync();
     }
 
     /// <summary>Acknowledged indexes that have not arrived.</summary>
@@ -222,7 +263,7 @@ public sealed record TrafficFailure(string Operation, TimeSpan Started, TimeSpan
 {
     public bool IsTransientLoireError => Exception is LoireException { IsTransient: true };
 
-    public bool IsLockLostOnSettle => Operation == "receive/complete" && Exception is LoireException { Reason: LoireErrorReason.MessageLockLost };
+    public bool IsLockLostOnSettle => Operation is "receive/complete" or "process/Complete" && Exception is LoireException { Reason: LoireErrorReason.MessageLockLost };
 
     public override string ToString() =>
         $"{Started.TotalSeconds:0.00} s {Operation} ({Duration.TotalMilliseconds:0} ms): "
