@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Loire.Cli.Infrastructure;
 using Loire.Client;
 using Loire.Security;
 
@@ -28,7 +29,7 @@ internal static class RulesFileKeys
         catch (JsonException exception)
         {
             // The reader's message names a position, not the content: no key is quoted.
-            throw new LoireException(LoireErrorReason.InvalidArgument, $"'{path}' is not a rules document: {exception.Message}");
+            throw new CliUsageException($"'{path}' is not a rules document: {exception.Message}", exception);
         }
 
         var entry = (root?["rules"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(r => Text(r, "keyName") == keyName)
