@@ -48,13 +48,7 @@ public sealed class TopicFencingTests(ClusterFixture fixture)
 
         // Published again, it goes through a new activation, which numbers above the rival's block.
         await fixture.Client.CreateSender(topic).SendMessageAsync(Message("m1"));
-        var receiver = fixture.Client.CreateReceiver(topic, "all");
-        var all = new List<LoireReceivedMessage>();
-        while (all.Count < 2 && await receiver.ReceiveMessagesAsync(10, TimeSpan.FromSeconds(2)) is { Count: > 0 } batch)
-        {
-            all.AddRange(batch);
-            await receiver.CompleteMessagesAsync(batch);
-        }
+        var all = await ReceiveAsync(topic, expected: 2);
 
         Assert.Equal(["rival", "m1"], all.OrderBy(m => m.SequenceNumber).Select(m => m.MessageId));
         Assert.Equal(rivalSequence, all.Single(m => m.MessageId == "rival").SequenceNumber);
@@ -87,16 +81,23 @@ public sealed class TopicFencingTests(ClusterFixture fixture)
 
         // The stale activation stepped aside: published again, the copy goes to a new activation, which indexes it.
         await fixture.Client.CreateSender(topic).SendMessageAsync(Message("m2"));
+        var all = await ReceiveAsync(topic, expected: 2);
+
+        Assert.Equal(["m1", "m2"], all.OrderBy(m => m.SequenceNumber).Select(m => m.MessageId));
+        await Assert.ThrowsAsync<StaleEpochException>(() => store.CommitAsync(new StoreBatch().RequireEpoch(subscription, rivalEpoch)
+            .DeleteMessage(subscription, 1)).AsTask());
+    }
+
+    private async Task<List<LoireReceivedMessage>> ReceiveAsync(string topic, int expected)
+    {
         var receiver = fixture.Client.CreateReceiver(topic, "all");
         var all = new List<LoireReceivedMessage>();
-        while (all.Count < 2 && await receiver.ReceiveMessagesAsync(10, TimeSpan.FromSeconds(2)) is { Count: > 0 } batch)
+        while (all.Count < expected && await receiver.ReceiveMessagesAsync(10, TimeSpan.FromSeconds(2)) is { Count: > 0 } batch)
         {
             all.AddRange(batch);
             await receiver.CompleteMessagesAsync(batch);
         }
 
-        Assert.Equal(["m1", "m2"], all.OrderBy(m => m.SequenceNumber).Select(m => m.MessageId));
-        await Assert.ThrowsAsync<StaleEpochException>(() => store.CommitAsync(new StoreBatch().RequireEpoch(subscription, rivalEpoch)
-            .DeleteMessage(subscription, 1)).AsTask());
+        return all;
     }
 }
