@@ -63,17 +63,14 @@ internal sealed partial class ActivationFence(IMessageStore store, string entity
     /// <summary>
     /// Marks the activation superseded when the store found <paramref name="epoch"/> stale in a batch another grain
     /// committed for it (a topic's fan-out) and it is this activation's epoch: runs <paramref name="onSuperseded"/> once.
-    /// False when the epoch is another activation's, which leaves this one in charge.
+    /// Another activation's epoch leaves this one in charge.
     /// </summary>
-    public bool StepAsideIfStale(long epoch, Action onSuperseded)
+    public void StepAsideIfStale(long epoch, Action onSuperseded)
     {
-        if (epoch <= 0 || epoch != Epoch)
+        if (epoch > 0 && epoch == Epoch)
         {
-            return false;
+            StepAside(null, onSuperseded);
         }
-
-        StepAside(null, onSuperseded);
-        return true;
     }
 
     private void StepAside(long? currentEpoch, Action onSuperseded)
