@@ -1,7 +1,8 @@
 // Validates Kubernetes manifests offline against the Kubernetes and KEDA OpenAPI schemas, as compiled into the
 // validators of the npm packages kubernetes-models and @kubernetes-models/keda (see package.json here).
 //   node validate.mjs --modules <folder holding node_modules of package.json> FILE.yaml...
-// Prints one "ok" or "error" line per object; exits 1 when any object is invalid, 2 on bad usage.
+// Prints one "ok" or "error" line per object; exits 1 when any object is invalid, 2 on bad usage. Also checks that the
+// objects KEDA objects refer to are among those given (so give every file of a folder at once).
 //
 // The schemas, like the API server's, allow fields they do not declare; kubectl only rejects those with server-side
 // field validation. Here an undeclared field is an error too: the validator is run over a proxy that records every
@@ -31,6 +32,9 @@ const report = (ok, file, what, message) => {
   console.log(`${ok ? "ok" : "error"} ${file} ${what}${message ? `: ${message}` : ""}`);
 };
 
+// All objects first: references between them (a ScaledObject's TriggerAuthentication, its Secret) are checked
+// across the files given.
+const objects = [];
 for (const file of files) {
   const documents = parseAllDocuments(readFileSync(file, "utf8"));
   for (const document of documents) {
@@ -40,14 +44,17 @@ for (const file of files) {
     }
 
     const object = document.toJS();
-    if (object === null) continue;
-    const what = `${object.apiVersion}/${object.kind} ${object.metadata?.name ?? "(no name)"}`;
-    try {
-      const errors = await validate(object, file);
-      report(errors.length === 0, file, what, errors.join("; "));
-    } catch (e) {
-      report(false, file, what, e.message);
-    }
+    if (object !== null) objects.push({ file, object });
+  }
+}
+
+for (const { file, object } of objects) {
+  const what = `${object.apiVersion}/${object.kind} ${object.metadata?.name ?? "(no name)"}`;
+  try {
+    const errors = [...(await validate(object, file)), ...references(object, objects.map((o) => o.object))];
+    report(errors.length === 0, file, what, errors.join("; "));
+  } catch (e) {
+    report(false, file, what, e.message);
   }
 }
 
@@ -76,6 +83,35 @@ async function validate(object, file) {
 
   for (const path of fieldPaths(object, "")) {
     if (!seen.has(path)) errors.push(`unknown field ${path}`);
+  }
+
+  return errors;
+}
+
+// The objects a KEDA object names must be among the objects given, in its namespace: a ScaledObject's
+// authenticationRef (a TriggerAuthentication), a TriggerAuthentication's secretTargetRef (a Secret holding that key).
+function references(object, all) {
+  const namespace = object.metadata?.namespace;
+  const find = (kind, name) => all.find((o) => o.kind === kind && o.metadata?.name === name && o.metadata?.namespace === namespace);
+  const errors = [];
+  if (object.kind === "ScaledObject" && object.apiVersion?.startsWith("keda.sh/")) {
+    for (const trigger of object.spec?.triggers ?? []) {
+      const ref = trigger.authenticationRef;
+      if (ref && !find(ref.kind ?? "TriggerAuthentication", ref.name)) {
+        errors.push(`authenticationRef ${ref.kind ?? "TriggerAuthentication"} ${ref.name} does not exist`);
+      }
+    }
+  }
+
+  if (object.kind === "TriggerAuthentication" && object.apiVersion?.startsWith("keda.sh/")) {
+    for (const ref of object.spec?.secretTargetRef ?? []) {
+      const secret = find("Secret", ref.name);
+      if (!secret) {
+        errors.push(`secretTargetRef Secret ${ref.name} does not exist`);
+      } else if (!(ref.key in (secret.data ?? {})) && !(ref.key in (secret.stringData ?? {}))) {
+        errors.push(`secretTargetRef Secret ${ref.name} has no key ${ref.key}`);
+      }
+    }
   }
 
   return errors;

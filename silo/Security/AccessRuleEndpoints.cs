@@ -7,7 +7,8 @@ namespace Loire.Silo.Security;
 
 /// <summary>
 /// A queue's or topic's shared access rules: <c>GET|POST /api/v1/{queues|topics}/{name}/authorization-rules</c>,
-/// <c>PUT|DELETE .../authorization-rules/{keyName}</c> (PUT replaces a rule, to rotate its keys). Manage rights.
+/// <c>PUT|DELETE .../authorization-rules/{keyName}</c> (PUT replaces a rule, to rotate its keys) and
+/// <c>POST .../authorization-rules/{keyName}/regenerate-keys</c> (a new random key made here for one slot). Manage rights.
 /// </summary>
 public static class AccessRuleEndpoints
 {
@@ -26,6 +27,8 @@ public static class AccessRuleEndpoints
                 .Accepts<AccessRuleDto>("application/json").Produces<AccessRuleDto>();
             rules.MapDelete("/{keyName}", (string keyName, HttpContext context, IGrainFactory grains, CancellationToken ct) => DeleteAsync(kind, keyName, context, grains, ct))
                 .Produces(StatusCodes.Status204NoContent);
+            rules.MapPost("/{keyName}/regenerate-keys", (string keyName, HttpContext context, IGrainFactory grains, CancellationToken ct) => RegenerateAsync(kind, keyName, context, grains, ct))
+                .Accepts<RegenerateKeyRequest>("application/json").Produces<AccessRuleDto>();
         }
     }
 
@@ -48,6 +51,14 @@ public static class AccessRuleEndpoints
         var rule = body.ToRule(out var error) ?? throw ManagementProblem.Invalid($"Invalid shared access rule: {error}.", path);
         await (await RequireAsync(kind, context, grains, ct)).PutAccessRuleAsync(rule, replace: keyName is not null, ct);
         return ManagementApi.Json(AccessRuleDto.From(rule), keyName is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> RegenerateAsync(EntityKind kind, string keyName, HttpContext context, IGrainFactory grains, CancellationToken ct)
+    {
+        var body = await ManagementJson.ReadAsync<RegenerateKeyRequest>(context.Request, ct);
+        var keyType = body.KeyType ?? throw ManagementProblem.Invalid("keyType is required: PrimaryKey or SecondaryKey.", PathOf(kind, context));
+        var rule = await (await RequireAsync(kind, context, grains, ct)).RegenerateAccessRuleKeyAsync(keyName, keyType, ct);
+        return ManagementApi.Json(AccessRuleDto.From(rule));
     }
 
     private static async Task<IResult> DeleteAsync(EntityKind kind, string keyName, HttpContext context, IGrainFactory grains, CancellationToken ct)

@@ -71,10 +71,11 @@ internal sealed class RedisLayout(string prefix)
     /// The group-commit script. ARGV[1] is the key prefix, then one operation after another:
     /// <c>P entity seq payload state</c>, <c>U entity seq state</c>, <c>D entity seq</c>, <c>E path value</c>,
     /// <c>X path</c>, <c>C path value</c> (create unless taken), <c>T path depth</c> (only while the path is in the
-    /// catalog), <c>A path</c> (acquire an epoch, only while the path is in the catalog) and <c>F path epoch n</c>: a
-    /// batch's fence, followed by its n arguments, which are skipped unless the path's current epoch is that epoch.
-    /// It returns one number per C (1 created, 0 taken), A (the new epoch, 0 for no entry) and F (the path's current
-    /// epoch, 0 for none: the batch applied when that equals its epoch), in order. Arguments are validated before
+    /// catalog), <c>A path</c> (acquire an epoch, only while the path is in the catalog) and
+    /// <c>F k n path1 epoch1 … pathk epochk</c>: a batch's k fences, followed by its n arguments, which are skipped
+    /// unless every path's current epoch is its epoch. It returns one number per C (1 created, 0 taken), A (the new
+    /// epoch, 0 for no entry) and per fence of an F (the path's current epoch, 0 for none: the batch applied when every
+    /// one equals its epoch), in order. Arguments are validated before
     /// they are queued, so no command of the script can fail half-way.
     /// </summary>
     public const string CommitScript = """
@@ -129,12 +130,19 @@ internal sealed class RedisLayout(string prefix)
             results[#results + 1] = epoch
             i = i + 2
           elseif op == 'F' then
-            local current = tonumber(redis.call('HGET', p .. 'f', ARGV[i + 1]) or '0')
-            results[#results + 1] = current
-            if current == tonumber(ARGV[i + 2]) then
-              i = i + 4
+            local k = tonumber(ARGV[i + 1])
+            local fresh = true
+            for j = 0, k - 1 do
+              local current = tonumber(redis.call('HGET', p .. 'f', ARGV[i + 3 + 2 * j]) or '0')
+              results[#results + 1] = current
+              if current ~= tonumber(ARGV[i + 4 + 2 * j]) then
+                fresh = false
+              end
+            end
+            if fresh then
+              i = i + 3 + 2 * k
             else
-              i = i + 4 + tonumber(ARGV[i + 3])
+              i = i + 3 + 2 * k + tonumber(ARGV[i + 2])
             end
           else
             return redis.error_reply('loire: unknown store operation ' .. tostring(op))

@@ -38,25 +38,32 @@ internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancel
     public override int OperationCount => batch.Operations.Count;
 
     /// <inheritdoc />
-    public override int ResultCount => batch.Fence is null ? 0 : 1;
+    public override int ResultCount => batch.Fences.Count;
 
     /// <inheritdoc />
     public override void AppendArguments(List<RedisValue> arguments)
     {
-        if (batch.Fence is not { } fence)
+        var fences = batch.Fences;
+        if (fences.Count == 0)
         {
             AppendOperations(arguments);
             return;
         }
 
-        // The fence is followed by the number of arguments the script skips when the epoch is stale.
+        // The fences: their count, the number of arguments the script skips when one epoch is stale, then path and epoch of each.
         arguments.Add(_fence);
-        arguments.Add(fence.EntityPath);
-        arguments.Add(fence.Epoch);
+        arguments.Add(fences.Count);
         var countAt = arguments.Count;
         arguments.Add(0);
+        foreach (var fence in fences)
+        {
+            arguments.Add(fence.EntityPath);
+            arguments.Add(fence.Epoch);
+        }
+
+        var operationsAt = arguments.Count;
         AppendOperations(arguments);
-        arguments[countAt] = arguments.Count - countAt - 1;
+        arguments[countAt] = arguments.Count - operationsAt;
     }
 
     private void AppendOperations(List<RedisValue> arguments)
@@ -106,11 +113,15 @@ internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancel
     /// <inheritdoc />
     public override void Succeed(ReadOnlySpan<long> results)
     {
-        if (batch.Fence is { } fence && results[0] != fence.Epoch)
+        var fences = batch.Fences;
+        for (var i = 0; i < fences.Count; i++)
         {
-            // The script skipped the batch: an activation with a newer epoch owns the entity (or it is gone).
-            _completion.TrySetException(new StaleEpochException(fence, results[0] == 0 ? null : results[0]));
-            return;
+            if (results[i] != fences[i].Epoch)
+            {
+                // The script skipped the batch: an activation with a newer epoch owns that entity (or it is gone).
+                _completion.TrySetException(new StaleEpochException(fences[i], results[i] == 0 ? null : results[i]));
+                return;
+            }
         }
 
         _completion.TrySetResult();

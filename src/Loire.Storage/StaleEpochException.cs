@@ -1,9 +1,9 @@
 namespace Loire.Storage;
 
 /// <summary>
-/// A fenced batch (<see cref="StoreBatch.RequireEpoch"/>) whose epoch is no longer its entity's current one: another
-/// activation of the entity acquired a newer epoch, or the entity was deleted. Nothing of the batch was applied; the
-/// rest of its group commit was not affected.
+/// A fenced batch (<see cref="StoreBatch.RequireEpoch"/>) one of whose epochs is no longer its entity's current one:
+/// another activation of that entity acquired a newer epoch, or the entity was deleted. <see cref="Fence"/> says which
+/// entity. Nothing of the batch was applied; the rest of its group commit was not affected.
 /// </summary>
 public sealed class StaleEpochException : Exception
 {
@@ -18,7 +18,7 @@ public sealed class StaleEpochException : Exception
         CurrentEpoch = currentEpoch;
     }
 
-    /// <summary>The precondition that failed.</summary>
+    /// <summary>The precondition that failed (the first stale one, in the order the batch required them).</summary>
     public StoreFence Fence { get; }
 
     /// <summary>The entity's epoch when the batch was checked; null when it had none.</summary>

@@ -11,20 +11,36 @@ public sealed class StoreBatch
     /// <summary>True when there is nothing to commit.</summary>
     public bool IsEmpty => _operations.Count == 0;
 
-    /// <summary>The epoch the batch requires, or null for a batch that applies unconditionally.</summary>
-    public StoreFence? Fence { get; private set; }
+    private List<StoreFence>? _fences;
+
+    /// <summary>The epochs the batch requires, one per entity; empty for a batch that applies unconditionally.</summary>
+    public IReadOnlyList<StoreFence> Fences => (IReadOnlyList<StoreFence>?)_fences ?? [];
 
     /// <summary>
     /// Makes the batch apply only while <paramref name="epoch"/> is still the current epoch of
     /// <paramref name="entityPath"/> (the one <see cref="IMessageStore.AcquireEpochAsync"/> handed out last); otherwise
     /// the commit fails with <see cref="StaleEpochException"/> and nothing of the batch is applied. The store checks
-    /// this atomically with the batch's writes, so an activation that was superseded cannot write after it.
+    /// this atomically with the batch's writes, so an activation that was superseded cannot write after it. A batch
+    /// may require the epochs of several entities (a topic's fan-out requires its own and every subscription's): it
+    /// applies only while all of them are current. Requiring the same epoch of an entity again changes nothing.
     /// </summary>
+    /// <exception cref="ArgumentException">The batch already requires another epoch of <paramref name="entityPath"/>.</exception>
     public StoreBatch RequireEpoch(string entityPath, long epoch)
     {
         ArgumentException.ThrowIfNullOrEmpty(entityPath);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epoch);
-        Fence = new StoreFence(entityPath, epoch);
+        _fences ??= [];
+        foreach (var fence in _fences)
+        {
+            if (fence.EntityPath == entityPath)
+            {
+                return fence.Epoch == epoch
+                    ? this
+                    : throw new ArgumentException($"The batch already requires epoch {fence.Epoch} of '{entityPath}', not {epoch}.", nameof(epoch));
+            }
+        }
+
+        _fences.Add(new StoreFence(entityPath, epoch));
         return this;
     }
 
@@ -74,7 +90,7 @@ public sealed class StoreBatch
     }
 }
 
-/// <summary>The precondition of a fenced <see cref="StoreBatch"/>: the entity's current epoch must be <paramref name="Epoch"/>.</summary>
+/// <summary>A precondition of a fenced <see cref="StoreBatch"/>: the entity's current epoch must be <paramref name="Epoch"/>.</summary>
 public sealed record StoreFence(string EntityPath, long Epoch);
 
 /// <summary>What a <see cref="StoreOperation"/> does.</summary>

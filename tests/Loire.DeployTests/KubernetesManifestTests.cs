@@ -124,6 +124,24 @@ public sealed class KubernetesManifestTests
         Assert.Equal(KubernetesObject.Single("Service", "loire-http").Root.Text("spec", "ports", 0, "port"), url.Port.ToString());
     }
 
+    [Theory]
+    [InlineData("loire-silo")]
+    [InlineData("orders-consumer")]
+    public void ScaledObjectSendsTheSecretsTokenAsTheAuthorizationHeader(string name)
+    {
+        // The silo wants "Authorization: SharedAccessSignature ..." on /scaler under --access-rules: KEDA's apiKey mode
+        // in a header named Authorization sends the key verbatim.
+        var trigger = KubernetesObject.Single("ScaledObject", name).Root.Items("spec", "triggers").Single();
+        Assert.Equal("apiKey", trigger.Text("metadata", "authMode"));
+        Assert.Equal("header", trigger.Text("metadata", "method"));
+        Assert.Equal("Authorization", trigger.Text("metadata", "keyParamName"));
+
+        var authentication = KubernetesObject.Single("TriggerAuthentication", trigger.Text("authenticationRef", "name")!);
+        var reference = authentication.Root.Items("spec", "secretTargetRef").Single(r => r.Text("parameter") == "apiKey");
+        var secret = KubernetesObject.Single("Secret", reference.Text("name")!);
+        Assert.StartsWith("SharedAccessSignature ", secret.Root.Text("stringData", reference.Text("key")!));
+    }
+
     [Fact]
     public void SilosNeverScaleToZeroSinceTheyServeTheScalerEndpoint()
     {

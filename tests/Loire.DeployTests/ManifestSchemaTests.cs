@@ -12,7 +12,7 @@ public sealed class ManifestSchemaTests(ManifestValidator validator) : IClassFix
         Assert.True(result.ExitCode == 0, $"Schema validation failed (exit {result.ExitCode}):{Environment.NewLine}{result.Output}");
         var validated = result.Output.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal));
         Assert.Equal(KubernetesObject.All.Count, validated);
-        foreach (var kind in new[] { "Deployment", "Service", "PodDisruptionBudget", "StatefulSet", "ScaledObject", "Role", "RoleBinding", "ServiceAccount" })
+        foreach (var kind in new[] { "Deployment", "Service", "PodDisruptionBudget", "StatefulSet", "ScaledObject", "Role", "RoleBinding", "ServiceAccount", "TriggerAuthentication", "Secret" })
         {
             Assert.Contains($"/{kind} ", result.Output);
         }
@@ -43,6 +43,32 @@ public sealed class ManifestSchemaTests(ManifestValidator validator) : IClassFix
 
         Assert.True(result.ExitCode == 1, $"A numeric targetValue passed:{Environment.NewLine}{result.Output}");
         Assert.Contains("targetValue must be string", result.Output);
+    }
+
+    [Theory]
+    [InlineData("name: loire-scaler\n", "name: loire-scaler-renamed\n", "authenticationRef TriggerAuthentication loire-scaler does not exist")]
+    [InlineData("name: loire-scaler-token\n", "name: loire-scaler-other\n", "secretTargetRef Secret loire-scaler-token does not exist")]
+    [InlineData("key: token\n", "key: tokn\n", "secretTargetRef Secret loire-scaler-token has no key tokn")]
+    public async Task BrokenScalerAuthenticationReferenceIsRejected(string original, string broken, string expectedError)
+    {
+        // Every file of the folder, with the scaler's authentication objects edited so one reference no longer resolves.
+        var auth = Path.Combine(DeployFolder.Kubernetes, "keda-scaler-auth.yaml");
+        var manifest = await File.ReadAllTextAsync(auth);
+        Assert.True(manifest.Contains(original, StringComparison.Ordinal), $"keda-scaler-auth.yaml no longer contains '{original}'; update the test");
+        var folder = Directory.CreateTempSubdirectory("loire-manifest-").FullName;
+        try
+        {
+            var copy = Path.Combine(folder, "keda-scaler-auth.yaml");
+            await File.WriteAllTextAsync(copy, ReplaceFirst(manifest, original, broken));
+            var result = await validator.ValidateAsync([.. DeployFolder.YamlFiles(DeployFolder.Kubernetes).Where(f => f != auth), copy]);
+
+            Assert.True(result.ExitCode == 1, $"A broken reference passed:{Environment.NewLine}{result.Output}");
+            Assert.Contains(expectedError, result.Output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private async Task<ChildProcess.Result> ValidateTextAsync(string manifest)

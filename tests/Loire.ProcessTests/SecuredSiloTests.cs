@@ -56,6 +56,20 @@ public sealed class SecuredSiloTests(ITestOutputHelper log)
         Assert.Equal("orders-listen", (string?)listedRules.Body?[0]?["keyName"]);
         Assert.Equal(200, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", entityToken, null, ct)).Status);
         Assert.Equal(401, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/authorization-rules", entityToken, null, ct)).Status);
+
+        // Regeneration: a new primary key made by the silo retires the tokens of the old one; Manage only, unknown rule 404.
+        const string regenerate = "api/v1/queues/orders/authorization-rules/orders-listen/regenerate-keys";
+        Assert.Equal(401, (await SendAsync(http, HttpMethod.Post, regenerate, entityToken, "{\"keyType\":\"PrimaryKey\"}", ct)).Status);
+        Assert.Equal(400, (await SendAsync(http, HttpMethod.Post, regenerate, AccessRulesFile.Token("root", _rootKey), "{\"keyType\":\"TertiaryKey\"}", ct)).Status);
+        Assert.Equal(404, (await SendAsync(http, HttpMethod.Post, "api/v1/queues/orders/authorization-rules/nobody/regenerate-keys",
+            AccessRulesFile.Token("root", _rootKey), "{\"keyType\":\"PrimaryKey\"}", ct)).Status);
+        var regenerated = await SendAsync(http, HttpMethod.Post, regenerate, AccessRulesFile.Token("root", _rootKey), "{\"keyType\":\"PrimaryKey\"}", ct);
+        Assert.Equal(200, regenerated.Status);
+        var regeneratedKey = (string)regenerated.Body!["primaryKey"]!;
+        Assert.NotEqual(listenKey, regeneratedKey);
+        Assert.Equal(401, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", entityToken, null, ct)).Status);
+        entityToken = SharedAccessSignature.Create("orders-listen", regeneratedKey, "orders", DateTimeOffset.UtcNow.AddMinutes(10));
+        Assert.Equal(200, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", entityToken, null, ct)).Status);
         Assert.Equal(204, (await SendAsync(http, HttpMethod.Delete, "api/v1/queues/orders/authorization-rules/orders-listen", AccessRulesFile.Token("root", _rootKey), null, ct)).Status);
         Assert.Equal(401, (await SendAsync(http, HttpMethod.Get, "api/v1/queues/orders/messages", entityToken, null, ct)).Status);
 

@@ -55,6 +55,40 @@ public sealed class FencingTests
     }
 
     [Fact]
+    public async Task ABatchWithSeveralFences_AppliesOnlyWhileEveryEpochIsCurrent()
+    {
+        await using var test = TestStore.Open();
+        var store = test.Store;
+        await store.TryCreateEntityAsync(new EntityRecord("topic", 1, Bytes("d")));
+        await store.TryCreateEntityAsync(new EntityRecord("sub", 1, Bytes("d")));
+        var topic = (await store.AcquireEpochAsync("topic"))!.Value;
+        var sub = (await store.AcquireEpochAsync("sub"))!.Value;
+        StoreBatch FanOut(string body) => new StoreBatch().RequireEpoch("sub", sub).RequireEpoch("topic", topic)
+            .PutMessage("sub", 1, Bytes(body), Bytes("s")).PutEntity(new EntityRecord("topic", 1, Bytes(body)));
+
+        await store.CommitAsync(FanOut("first"));
+        Assert.Equal("first", Text(Assert.Single(await store.LoadMessagesAsync("sub")).Payload));
+
+        // A newer activation of the subscription alone makes the whole batch stale, the topic's writes included.
+        var newer = (await store.AcquireEpochAsync("sub"))!.Value;
+        var error = await Assert.ThrowsAsync<StaleEpochException>(() => store.CommitAsync(FanOut("second")).AsTask());
+
+        Assert.Equal(new StoreFence("sub", sub), error.Fence);
+        Assert.Equal(newer, error.CurrentEpoch);
+        Assert.Equal("first", Text(Assert.Single(await store.LoadMessagesAsync("sub")).Payload));
+        Assert.Equal("first", Text((await store.GetEntityAsync("topic"))!.Description));
+    }
+
+    [Fact]
+    public void ABatchCannotRequireTwoEpochsOfOneEntity()
+    {
+        var batch = new StoreBatch().RequireEpoch("q", 1).RequireEpoch("q", 1);
+
+        Assert.Throws<ArgumentException>(() => batch.RequireEpoch("q", 2));
+        Assert.Equal([new StoreFence("q", 1)], batch.Fences);
+    }
+
+    [Fact]
     public async Task StaleBatch_LeavesTheOtherBatchesOfItsGroupCommit()
     {
         await using var test = TestStore.Open();

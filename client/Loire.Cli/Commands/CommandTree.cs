@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Loire.Cli.Commands.AccessRules;
 using Loire.Cli.Commands.DeadLetters;
 using Loire.Cli.Commands.Definitions;
 using Loire.Cli.Commands.Messages;
@@ -32,6 +33,7 @@ internal static class CommandTree
             ExportCommand.Create(context),
             ImportCommand.Create(context),
             TokenCommand.Create(context),
+            AccessRuleCommands.Create(context),
         };
         context.Options.AddTo(root);
         return root;

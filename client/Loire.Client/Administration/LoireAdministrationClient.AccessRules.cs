@@ -57,6 +57,31 @@ public partial class LoireAdministrationClient
             (grains, ct) => new ValueTask(grains.Entity(kind, entityPath).DeleteAccessRuleAsync(keyName, ct)), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Replaces one key of a queue's or topic's shared access rule with a new random 256-bit key made on the silo, as
+    /// Service Bus's "regenerate key": tokens signed with the replaced key are refused from then on, those signed with
+    /// the rule's other key keep working. Needs Manage on the entity; audited like other rule changes.
+    /// </summary>
+    /// <param name="entityPath">The queue's or topic's path.</param>
+    /// <param name="keyName">The rule's key name.</param>
+    /// <param name="keyType">Which key to replace (a rule without a secondary key gets one).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The rule with its new key.</returns>
+    /// <exception cref="LoireException"><see cref="LoireErrorReason.MessagingEntityNotFound"/> (no such entity or rule; nothing changes) or <see cref="LoireErrorReason.InvalidArgument"/>.</exception>
+    public virtual async Task<SharedAccessAuthorizationRule> RegenerateAccessRuleKeyAsync(string entityPath, string keyName, AccessKeyType keyType, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyName);
+        if (!Enum.IsDefined(keyType))
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, $"Unknown key type {keyType}: PrimaryKey or SecondaryKey.", entityPath);
+        }
+
+        var kind = await GetRuleOwnerKindAsync(entityPath, cancellationToken).ConfigureAwait(false);
+        return await Executor.ExecuteAsync("regenerate authorization rule key", entityPath, RetryKind.WhenNotExecuted,
+            (grains, ct) => new ValueTask<SharedAccessAuthorizationRule>(grains.Entity(kind, entityPath).RegenerateAccessRuleKeyAsync(keyName, keyType, ct)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task PutAuthorizationRuleAsync(string entityPath, SharedAccessAuthorizationRule rule, bool replace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);

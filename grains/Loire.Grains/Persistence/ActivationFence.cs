@@ -14,7 +14,8 @@ namespace Loire.Grains.Persistence;
 /// </summary>
 internal sealed partial class ActivationFence(IMessageStore store, string entityPath, ILogger logger)
 {
-    private long _epoch;
+    /// <summary>The epoch this activation acquired; 0 before it acquired one.</summary>
+    public long Epoch { get; private set; }
 
     /// <summary>True once a write found a newer activation in charge; the activation must serve nothing more.</summary>
     public bool IsSuperseded { get; private set; }
@@ -30,37 +31,55 @@ internal sealed partial class ActivationFence(IMessageStore store, string entity
             return null;
         }
 
-        _epoch = epoch;
+        Epoch = epoch;
         return await store.GetEntityAsync(entityPath, cancellationToken);
     }
 
     /// <summary>
-    /// Commits <paramref name="batch"/> under this activation's epoch (unconditionally before one was acquired). A
-    /// stale epoch marks the activation superseded, runs <paramref name="onSuperseded"/> once and throws
-    /// <see cref="Superseded"/>'s error.
+    /// Commits <paramref name="batch"/> under this activation's epoch (unconditionally before one was acquired), next to
+    /// any other fences the batch carries. A stale epoch of this entity marks the activation superseded, runs
+    /// <paramref name="onSuperseded"/> once and throws <see cref="Superseded"/>'s error; another entity's stale epoch is
+    /// that entity's business, and its <see cref="StaleEpochException"/> reaches the caller.
     /// </summary>
     public async Task CommitAsync(StoreBatch batch, Action onSuperseded, CancellationToken cancellationToken)
     {
         ThrowIfSuperseded();
-        if (_epoch > 0)
+        if (Epoch > 0)
         {
-            batch.RequireEpoch(entityPath, _epoch);
+            batch.RequireEpoch(entityPath, Epoch);
         }
 
         try
         {
             await store.CommitAsync(batch, cancellationToken);
         }
-        catch (StaleEpochException stale)
+        catch (StaleEpochException stale) when (stale.Fence.EntityPath == entityPath)
         {
-            if (!IsSuperseded)
-            {
-                IsSuperseded = true;
-                LogSuperseded(entityPath, stale.Fence.Epoch, stale.CurrentEpoch);
-                onSuperseded();
-            }
-
+            StepAside(stale.CurrentEpoch, onSuperseded);
             throw Superseded();
+        }
+    }
+
+    /// <summary>
+    /// Marks the activation superseded when the store found <paramref name="epoch"/> stale in a batch another grain
+    /// committed for it (a topic's fan-out) and it is this activation's epoch: runs <paramref name="onSuperseded"/> once.
+    /// Another activation's epoch leaves this one in charge.
+    /// </summary>
+    public void StepAsideIfStale(long epoch, Action onSuperseded)
+    {
+        if (epoch > 0 && epoch == Epoch)
+        {
+            StepAside(null, onSuperseded);
+        }
+    }
+
+    private void StepAside(long? currentEpoch, Action onSuperseded)
+    {
+        if (!IsSuperseded)
+        {
+            IsSuperseded = true;
+            LogSuperseded(entityPath, Epoch, currentEpoch);
+            onSuperseded();
         }
     }
 

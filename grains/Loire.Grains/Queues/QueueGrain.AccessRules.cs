@@ -20,6 +20,13 @@ internal sealed partial class QueueGrain : IAccessRuleOwner
     public Task DeleteAccessRuleAsync(string keyName, CancellationToken cancellationToken = default) =>
         WriteAccessRulesAsync(EntityAccessRules.Delete(RequireEntity(), keyName), cancellationToken);
 
+    public async Task<SharedAccessAuthorizationRule> RegenerateAccessRuleKeyAsync(string keyName, AccessKeyType keyType, CancellationToken cancellationToken = default)
+    {
+        var (updated, rule) = EntityAccessRules.RegenerateKey(RequireEntity(), keyName, keyType);
+        await WriteAccessRulesAsync(updated, cancellationToken);
+        return rule;
+    }
+
     private async Task WriteAccessRulesAsync(Persistence.EntityDocument updated, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -74,7 +74,13 @@ internal sealed partial class QueueGrain
         reservation.Depth = depth;
         _recordedDepth = depth;
         var mode = CanDeliverEarly(options, entries) ? DeliveryMode.StoreEarly : DeliveryMode.Store;
-        return ValueTask.FromResult(new DeliveryAdmission(mode, now, expiries, depth.Encode()));
+        return ValueTask.FromResult(new DeliveryAdmission(mode, now, expiries, depth.Encode(), Fence.Epoch));
+    }
+
+    public ValueTask DeliveryFencedAsync(long epoch, CancellationToken cancellationToken = default)
+    {
+        Fence.StepAsideIfStale(epoch, OnSuperseded);
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask OfferDeliveryAsync(Guid delivery, CancellationToken cancellationToken = default)

@@ -311,11 +311,13 @@ internal sealed partial class QueueGrain(
 
     /// <summary>Commits under this activation's epoch; once superseded, the activation fails its waiters and deactivates.</summary>
     private Task CommitFencedAsync(StoreBatch batch, CancellationToken cancellationToken) =>
-        Fence.CommitAsync(batch, () =>
-        {
-            FailWaiters(Fence.Superseded);
-            DeactivateOnIdle();
-        }, cancellationToken);
+        Fence.CommitAsync(batch, OnSuperseded, cancellationToken);
+
+    private void OnSuperseded()
+    {
+        FailWaiters(Fence.Superseded);
+        DeactivateOnIdle();
+    }
 
     private EntityDocument RequireEntity(EntityKind kind)
     {

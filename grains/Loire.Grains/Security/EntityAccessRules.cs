@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
 using Loire.Client;
 using Loire.Grains.Persistence;
 using Loire.Partitions;
@@ -44,6 +45,30 @@ internal static class EntityAccessRules
         return index >= 0
             ? document with { AccessRules = document.AccessRules.RemoveAt(index) }
             : throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"No shared access rule '{keyName}' on '{path}'.", path);
+    }
+
+    /// <summary>
+    /// The document with one key of the rule named <paramref name="keyName"/> replaced by a new random 256-bit key
+    /// (base64, from the system's cryptographic generator), and that rule as it is then.
+    /// </summary>
+    public static (EntityDocument Document, SharedAccessAuthorizationRule Rule) RegenerateKey(EntityDocument document, string keyName, AccessKeyType keyType)
+    {
+        var path = RequireRuleOwner(document);
+        if (!Enum.IsDefined(keyType))
+        {
+            throw new LoireException(LoireErrorReason.InvalidArgument, $"Unknown key type {keyType}: PrimaryKey or SecondaryKey.", path);
+        }
+
+        var index = IndexOf(document.AccessRules, keyName);
+        if (index < 0)
+        {
+            throw new LoireException(LoireErrorReason.MessagingEntityNotFound, $"No shared access rule '{keyName}' on '{path}'.", path);
+        }
+
+        var rule = document.AccessRules[index];
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        rule = keyType == AccessKeyType.PrimaryKey ? rule with { PrimaryKey = key } : rule with { SecondaryKey = key };
+        return (document with { AccessRules = document.AccessRules.SetItem(index, rule) }, rule);
     }
 
     private static int IndexOf(ImmutableArray<SharedAccessAuthorizationRule> rules, string? keyName)

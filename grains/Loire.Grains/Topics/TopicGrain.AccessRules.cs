@@ -20,6 +20,17 @@ internal sealed partial class TopicGrain : IAccessRuleOwner
     public Task DeleteAccessRuleAsync(string keyName, CancellationToken cancellationToken = default) =>
         ChangeAccessRulesAsync(document => EntityAccessRules.Delete(document, keyName), cancellationToken);
 
+    public async Task<SharedAccessAuthorizationRule> RegenerateAccessRuleKeyAsync(string keyName, AccessKeyType keyType, CancellationToken cancellationToken = default)
+    {
+        SharedAccessAuthorizationRule? rule = null;
+        await ChangeAccessRulesAsync(document =>
+        {
+            (document, rule) = EntityAccessRules.RegenerateKey(document, keyName, keyType);
+            return document;
+        }, cancellationToken);
+        return rule!;
+    }
+
     private async Task ChangeAccessRulesAsync(Func<EntityDocument, EntityDocument> change, CancellationToken cancellationToken)
     {
         await _management.WaitAsync(cancellationToken);

@@ -45,8 +45,8 @@ internal sealed partial class TopicGrain
 
         var batch = BuildBatch(deliveries, sequenceNumbers, plan);
         using var activity = batch.IsEmpty ? null : BrokerTracing.StartCommit(Path, messages);
-        // Fenced by the topic's epoch, which also guards the sequence numbers; a batch holds one fence, so the
-        // subscriptions' own epochs are not checked here (see README, Failure model).
+        // Fenced by the topic's epoch, which also guards the sequence numbers, and by the epoch of every subscription
+        // that admitted: a superseded subscription activation must not get copies the one in charge would never index.
         var commit = Fence.CommitAsync(batch, DeactivateOnIdle, cancellationToken);
         if (!commit.IsCompleted)
         {
@@ -62,10 +62,40 @@ internal sealed partial class TopicGrain
         {
             BrokerTracing.RecordError(activity, exception);
             await EndAllAsync(id, deliveries, committed: false);
+            if (exception is StaleEpochException stale)
+            {
+                throw await SubscriptionSupersededAsync(deliveries, stale);
+            }
+
             throw;
         }
 
         await EndAllAsync(id, deliveries, committed: true);
+    }
+
+    /// <summary>
+    /// A subscription's epoch was stale (the topic's own would have superseded the topic): tells the activation that
+    /// admitted to step aside, so the publish's retry is admitted by the one in charge, and returns the retriable error.
+    /// </summary>
+    private async Task<LoireException> SubscriptionSupersededAsync(List<Delivery> deliveries, StaleEpochException stale)
+    {
+        var path = stale.Fence.EntityPath;
+        LogSubscriptionSuperseded(Path, path, stale.Fence.Epoch, stale.CurrentEpoch);
+        if (deliveries.FirstOrDefault(d => d.Route.Grain.GetPrimaryKeyString() == path) is { } delivery)
+        {
+            try
+            {
+                await delivery.Route.Grain.DeliveryFencedAsync(stale.Fence.Epoch, CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                // It learns with its own next write; until then retries may be refused again.
+                LogEndFailed(path, exception);
+            }
+        }
+
+        return new LoireException(LoireErrorReason.ServiceBusy,
+            $"Subscription '{path}' is served by another activation now; nothing was stored, retry the publish.", path);
     }
 
     /// <summary>Admits the delivery in every subscription; on any refusal ends the admitted ones and throws the first refusal.</summary>
@@ -116,6 +146,11 @@ internal sealed partial class TopicGrain
             }
 
             var path = delivery.Route.Grain.GetPrimaryKeyString();
+            if (admission.Epoch > 0)
+            {
+                batch.RequireEpoch(path, admission.Epoch);
+            }
+
             for (var i = 0; i < delivery.Messages.Length; i++)
             {
                 var stored = new StoredMessage(delivery.Messages[i], delivery.SequenceNumbers[i], admission.EnqueuedTime, admission.ExpiresAt[i]);
@@ -180,6 +215,10 @@ internal sealed partial class TopicGrain
         /// <summary>Null until admitted, and when the subscription turned out to be gone.</summary>
         public DeliveryAdmission? Admission { get; set; }
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "A fan-out of {Topic} was not stored: epoch {Epoch} of {Subscription} was superseded (current epoch {CurrentEpoch}); the publish is retried")]
+    private partial void LogSubscriptionSuperseded(string topic, string subscription, long epoch, long? currentEpoch);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell {Entity} the outcome of a delivery; it looks its messages up itself")]
     private partial void LogEndFailed(string entity, Exception exception);

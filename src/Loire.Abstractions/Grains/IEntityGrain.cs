@@ -70,4 +70,13 @@ public interface IEntityGrain : IGrainWithStringKey
     [RequiresRights(AccessRights.Manage)]
     [Alias("DeleteAccessRule")]
     Task DeleteAccessRuleAsync(string keyName, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces one key of a shared access rule with a new random 256-bit key, made here; returns the rule as it is now.
+    /// Tokens signed with the replaced key stop working, those signed with the other key keep working.
+    /// MessagingEntityNotFound if there is no rule with that key name.
+    /// </summary>
+    [RequiresRights(AccessRights.Manage)]
+    [Alias("RegenerateAccessRuleKey")]
+    Task<SharedAccessAuthorizationRule> RegenerateAccessRuleKeyAsync(string keyName, AccessKeyType keyType, CancellationToken cancellationToken = default);
 }

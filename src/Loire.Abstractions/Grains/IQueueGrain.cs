@@ -43,6 +43,15 @@ public interface IQueueGrain : IEntityGrain
     [Alias("EndDelivery")]
     ValueTask EndDeliveryAsync(Guid delivery, bool committed, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The store refused a topic's fan-out batch because <paramref name="epoch"/>, which this subscription's admission
+    /// carried, is no longer its current one: the activation that admitted under it steps aside (refuses further calls
+    /// and deactivates). Ignored by an activation with another epoch.
+    /// </summary>
+    [SiloInternal]
+    [Alias("DeliveryFenced")]
+    ValueTask DeliveryFencedAsync(long epoch, CancellationToken cancellationToken = default);
+
     /// <summary>Receives up to <c>MaxMessages</c>, waiting up to <c>MaxWaitTime</c> for the first.</summary>
     [RequiresRights(AccessRights.Listen)]
     [Alias("Receive")]

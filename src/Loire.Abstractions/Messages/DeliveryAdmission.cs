@@ -22,12 +22,17 @@ public enum DeliveryMode
 /// <param name="EnqueuedTime">The enqueued time of every message (Store modes).</param>
 /// <param name="ExpiresAt">Per message, when it expires in this subscription (Store modes).</param>
 /// <param name="Depth">The subscription's encoded depth as it is once the messages are stored, for the same batch (Store modes).</param>
+/// <param name="Epoch">
+/// The store epoch of the subscription activation that admitted (Store modes; 0 for none): the topic's batch requires
+/// it, so the copies are not written once a newer activation of the subscription took over, which would not index them.
+/// </param>
 [GenerateSerializer, Immutable, Alias("loire.DeliveryAdmission")]
 public sealed record DeliveryAdmission(
     [property: Id(0)] DeliveryMode Mode,
     [property: Id(1)] DateTimeOffset EnqueuedTime,
     [property: Id(2)] DateTimeOffset[] ExpiresAt,
-    [property: Id(3)] byte[] Depth)
+    [property: Id(3)] byte[] Depth,
+    [property: Id(4)] long Epoch = 0)
 {
     /// <summary>The answer of a forwarding subscription.</summary>
     public static DeliveryAdmission Forwarding { get; } = new(DeliveryMode.Forward, default, [], []);

@@ -14,7 +14,7 @@ internal sealed class BatchWrite(StoreBatch batch, CancellationToken cancellatio
     /// <inheritdoc />
     public override void Apply(WriterConnection connection, StoreFaultHooks hooks)
     {
-        if (batch.Fence is { } fence)
+        foreach (var fence in batch.Fences)
         {
             connection.CheckFence(fence);
         }

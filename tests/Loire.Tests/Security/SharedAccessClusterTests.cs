@@ -158,6 +158,41 @@ public sealed class SharedAccessClusterTests(SecuredClusterFixture fixture)
     }
 
     [Fact]
+    public async Task RegeneratingOneKeyRetiresItsTokensAndKeepsTheOtherKeysTokensWorking()
+    {
+        var queue = await CreateQueueAsync();
+        var primary = SecuredClusterFixture.NewKey();
+        var secondary = SecuredClusterFixture.NewKey();
+        await Admin.CreateAuthorizationRuleAsync(queue, new("regen", primary, secondary, AccessRights.Send));
+        var withPrimary = fixture.Connect(LoireTokenProvider.CreateSharedAccessKeyProvider("regen", primary, queue));
+        var withSecondary = fixture.Connect(LoireTokenProvider.CreateSharedAccessKeyProvider("regen", secondary, queue));
+        await withPrimary.CreateSender(queue).SendMessageAsync(new LoireMessage("1"));
+        var auditedBefore = fixture.Audit.Count("Entity.RegenerateAccessRuleKey", "ok");
+
+        // Refused without Manage, and for a rule that does not exist: nothing changes.
+        var notManage = await Assert.ThrowsAsync<LoireException>(() =>
+            fixture.ListenerClient.CreateAdministrationClient().RegenerateAccessRuleKeyAsync(queue, "regen", AccessKeyType.PrimaryKey));
+        var unknown = await Assert.ThrowsAsync<LoireException>(() => Admin.RegenerateAccessRuleKeyAsync(queue, "nobody", AccessKeyType.PrimaryKey));
+        Assert.Equal(LoireErrorReason.Unauthorized, notManage.Reason);
+        Assert.Equal(LoireErrorReason.MessagingEntityNotFound, unknown.Reason);
+        Assert.Equal(new SharedAccessAuthorizationRule("regen", primary, secondary, AccessRights.Send), Assert.Single(await Admin.GetAuthorizationRulesAsync(queue)));
+
+        var rule = await Admin.RegenerateAccessRuleKeyAsync(queue, "regen", AccessKeyType.PrimaryKey);
+
+        Assert.NotEqual(primary, rule.PrimaryKey);
+        Assert.Equal(32, Convert.FromBase64String(rule.PrimaryKey).Length);
+        Assert.Equal(new SharedAccessAuthorizationRule("regen", rule.PrimaryKey, secondary, AccessRights.Send), rule);
+        Assert.Equal(rule, Assert.Single(await Admin.GetAuthorizationRulesAsync(queue)));
+        var retired = await Assert.ThrowsAsync<LoireException>(() => withPrimary.CreateSender(queue).SendMessageAsync(new LoireMessage("old primary")));
+        Assert.Equal(LoireErrorReason.Unauthorized, retired.Reason);
+        await withSecondary.CreateSender(queue).SendMessageAsync(new LoireMessage("2"));
+        await fixture.Connect(LoireTokenProvider.CreateSharedAccessKeyProvider("regen", rule.PrimaryKey, queue)).CreateSender(queue).SendMessageAsync(new LoireMessage("3"));
+        Assert.Equal(3, (await Admin.GetQueueRuntimePropertiesAsync(queue)).TotalMessageCount);
+        Assert.Equal(auditedBefore + 1, fixture.Audit.Count("Entity.RegenerateAccessRuleKey", "ok"));
+        Assert.DoesNotContain(fixture.Audit.For(queue), e => e.Values.Any(v => v.Contains(rule.PrimaryKey, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task NamespaceKeysRotateWithoutRestart()
     {
         var queue = await CreateQueueAsync();
