@@ -1,0 +1,77 @@
+using System.Net;
+using Loire.Client;
+using Loire.Client.Administration;
+using Loire.Entities;
+using Loire.Grains;
+using Loire.Grains.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace Loire.Tests.Security;
+
+/// <summary>
+/// A client on the gateway cannot pose as a grain or as a silo's hosted client (whose calls the shared access filter
+/// does not check): a message naming another sender closes its connection, is audited and changes nothing.
+/// </summary>
+[Collection(SecuredClusterCollection.Name)]
+public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLifetime
+{
+    private readonly SenderForgingConnection _forger = new();
+    private IHost _client = null!;
+
+    public static TheoryData<string> ForgedSenders => ["grain", "hosted client"];
+
+    private IGrainFactory Grains => _client.Services.GetRequiredService<IGrainFactory>();
+
+    public async Task InitializeAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(IPEndPoint.Parse(fixture.Gateway));
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (SecuredClusterFixture.ClusterId, SecuredClusterFixture.ClusterId));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
+            client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(_forger.Configure));
+        });
+        _client = builder.Build();
+        await _client.StartAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(ForgedSenders))]
+    public async Task AMessageUnderAnotherSenderIsRefusedAuditedAndChangesNothing(string pose)
+    {
+        var honest = $"forged-{pose.Replace(' ', '-')}-honest";
+        var forged = $"forged-{pose.Replace(' ', '-')}";
+        _forger.Forge = (sender, target) => target.Key.ToString() != forged ? null
+            : pose == "grain" ? GrainId.Create("loire-queue", "orders") : GrainId.Create(sender.Type, "hosted-127.0.0.1:11111@1");
+        var refusedBefore = fixture.Audit.Count(GatewaySenderGuard.Operation, "refused");
+
+        // The same client without a forged sender reaches the filter, which wants a token.
+        var unauthorized = await Assert.ThrowsAsync<LoireException>(() => CreateQueueAsync(honest));
+        var error = await Record.ExceptionAsync(() => CreateQueueAsync(forged));
+
+        Assert.Equal(LoireErrorReason.Unauthorized, unauthorized.Reason);
+        Assert.NotNull(error);
+        var admin = fixture.Admin.CreateAdministrationClient();
+        Assert.False(await admin.QueueExistsAsync(forged));
+        Assert.False(await admin.QueueExistsAsync(honest));
+        Assert.Equal(refusedBefore + 1, fixture.Audit.Count(GatewaySenderGuard.Operation, "refused"));
+        Assert.Contains(fixture.Audit.Events, e => e.GetValueOrDefault("Operation") == GatewaySenderGuard.Operation
+            && e.GetValueOrDefault("Detail", "").StartsWith("forged sender", StringComparison.Ordinal));
+    }
+
+    private Task CreateQueueAsync(string path)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var description = new EntityDescription(path, EntityKind.Queue, new CreateQueueOptions(path).ToEntityOptions(), now, now);
+        return Grains.GetGrain<IQueueGrain>(path).CreateAsync(description);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _client.StopAsync();
+        _client.Dispose();
+    }
+}
