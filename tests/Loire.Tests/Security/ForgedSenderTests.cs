@@ -1,6 +1,7 @@
 using System.Net;
 using Loire.Client;
 using Loire.Client.Administration;
+using Loire.Client.Security;
 using Loire.Entities;
 using Loire.Grains;
 using Loire.Grains.Security;
@@ -33,6 +34,7 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (SecuredClusterFixture.ClusterId, SecuredClusterFixture.ClusterId));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
             client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(_forger.Configure));
+            client.AddOutgoingGrainCallFilter(new SharedAccessCallFilter(SecuredClusterFixture.KeyProvider(SecuredClusterFixture.Listener)));
         });
         _client = builder.Build();
         await _client.StartAsync();
@@ -48,7 +50,7 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
             : pose == "grain" ? GrainId.Create("loire-queue", "orders") : GrainId.Create(sender.Type, "hosted-127.0.0.1:11111@1");
         var refusedBefore = fixture.Audit.Count(GatewaySenderGuard.Operation, "refused");
 
-        // The same client without a forged sender reaches the filter, which wants a token.
+        // The same client without a forged sender reaches the filter, which wants Manage rights.
         var unauthorized = await Assert.ThrowsAsync<LoireException>(() => CreateQueueAsync(honest));
         var error = await Record.ExceptionAsync(() => CreateQueueAsync(forged));
 
@@ -60,6 +62,21 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
         Assert.Equal(refusedBefore + 1, fixture.Audit.Count(GatewaySenderGuard.Operation, "refused"));
         Assert.Contains(fixture.Audit.Events, e => e.GetValueOrDefault("Operation") == GatewaySenderGuard.Operation
             && e.GetValueOrDefault("Detail", "").StartsWith("forged sender", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnObserversReplyNamesTheObserverAndPasses()
+    {
+        var observer = Grains.CreateObjectReference<IEchoObserver>(new Echo());
+
+        var reply = await Grains.GetGrain<IEchoGrain>("echo").EchoThroughAsync(observer, "ping");
+
+        Assert.Equal("echo ping", reply);
+    }
+
+    private sealed class Echo : IEchoObserver
+    {
+        public Task<string> EchoAsync(string text) => Task.FromResult("echo " + text);
     }
 
     private Task CreateQueueAsync(string path)
