@@ -8,6 +8,7 @@ using Loire.Grains.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Runtime.Messaging;
 
 namespace Loire.Tests.Security;
 
@@ -27,16 +28,7 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
 
     public async Task InitializeAsync()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.UseOrleansClient(client =>
-        {
-            client.UseStaticClustering(IPEndPoint.Parse(fixture.Gateway));
-            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (SecuredClusterFixture.ClusterId, SecuredClusterFixture.ClusterId));
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
-            client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(_forger.Configure));
-            client.AddOutgoingGrainCallFilter(new SharedAccessCallFilter(SecuredClusterFixture.KeyProvider(SecuredClusterFixture.Listener)));
-        });
-        _client = builder.Build();
+        _client = BuildClient(_forger);
         await _client.StartAsync();
     }
 
@@ -65,6 +57,20 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
     }
 
     [Fact]
+    public async Task AConnectionUnderASilosHostedClientIdIsRefused()
+    {
+        var hosted = GrainId.Create("sys.client", "hosted-127.0.0.1:11111@1");
+        var forger = new SenderForgingConnection { ConnectAs = hosted, Forge = (_, _) => hosted };
+        using var client = BuildClient(forger);
+        var refusedBefore = fixture.Audit.Count(GatewaySenderGuard.Operation, "refused");
+
+        await Assert.ThrowsAsync<ConnectionFailedException>(() => client.StartAsync());
+
+        Assert.True(fixture.Audit.Count(GatewaySenderGuard.Operation, "refused") > refusedBefore);
+        Assert.Contains(fixture.Audit.Events, e => e.GetValueOrDefault("Detail", "").Contains("connection id sys.client/hosted-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnObserversReplyNamesTheObserverAndPasses()
     {
         var observer = Grains.CreateObjectReference<IEchoObserver>(new Echo());
@@ -84,6 +90,22 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
         var now = DateTimeOffset.UtcNow;
         var description = new EntityDescription(path, EntityKind.Queue, new CreateQueueOptions(path).ToEntityOptions(), now, now);
         return Grains.GetGrain<IQueueGrain>(path).CreateAsync(description);
+    }
+
+    /// <summary>A plain Orleans client on the gateway with Listen rights, whose bytes <paramref name="forger"/> may rewrite.</summary>
+    private IHost BuildClient(SenderForgingConnection forger)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(IPEndPoint.Parse(fixture.Gateway));
+            client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (SecuredClusterFixture.ClusterId, SecuredClusterFixture.ClusterId));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
+            client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(forger.Configure));
+            client.AddOutgoingGrainCallFilter(new SharedAccessCallFilter(SecuredClusterFixture.KeyProvider(SecuredClusterFixture.Listener)));
+        });
+        return builder.Build();
     }
 
     public async Task DisposeAsync()

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using Orleans.Serialization.Buffers;
 using Orleans.Serialization.Codecs;
 using Orleans.Serialization.Session;
@@ -22,18 +23,21 @@ public sealed class SenderForgingConnection
     /// <summary>The sender to put on a message from the given sender to the given target, or null to send it as it is.</summary>
     public volatile Func<GrainId, GrainId, GrainId?>? Forge;
 
+    /// <summary>The client id to announce in the connection preamble instead of the client's own, if any.</summary>
+    public GrainId? ConnectAs { get; init; }
+
     public void Configure(IConnectionBuilder connection)
     {
-        var sessions = connection.ApplicationServices.GetRequiredService<SerializerSessionPool>();
-        connection.Use(next => context => RunAsync(context, next, sessions));
+        var services = connection.ApplicationServices;
+        connection.Use(next => context => RunAsync(context, next, services));
     }
 
-    private async Task RunAsync(ConnectionContext context, ConnectionDelegate next, SerializerSessionPool sessions)
+    private async Task RunAsync(ConnectionContext context, ConnectionDelegate next, IServiceProvider services)
     {
         var transport = context.Transport;
         var outgoing = new Pipe();
         context.Transport = new Duplex(transport.Input, outgoing.Writer);
-        var pump = PumpAsync(outgoing.Reader, transport.Output, sessions);
+        var pump = PumpAsync(outgoing.Reader, transport.Output, services);
         try
         {
             await next(context);
@@ -46,8 +50,9 @@ public sealed class SenderForgingConnection
         }
     }
 
-    private async Task PumpAsync(PipeReader from, PipeWriter to, SerializerSessionPool sessions)
+    private async Task PumpAsync(PipeReader from, PipeWriter to, IServiceProvider services)
     {
+        var sessions = services.GetRequiredService<SerializerSessionPool>();
         var preambleSent = false;
         try
         {
@@ -57,7 +62,7 @@ public sealed class SenderForgingConnection
                 var buffer = result.Buffer;
                 while (TakeFrame(ref buffer, preambleSent ? Framing : 4) is { } frame)
                 {
-                    to.Write(preambleSent ? Rewrite(frame, sessions) : frame);
+                    to.Write(preambleSent ? Rewrite(frame, sessions) : ConnectAs is { } id ? RewritePreamble(frame, id, services) : frame);
                     preambleSent = true;
                 }
 
@@ -130,6 +135,21 @@ public sealed class SenderForgingConnection
         byte[] rewritten = [.. frame.AsSpan(0, Framing), .. header[..SenderOffset], .. forged.WrittenSpan,
             .. header[(SenderOffset + senderLength)..], .. frame.AsSpan(Framing + headerLength)];
         BinaryPrimitives.WriteInt32LittleEndian(rewritten, headerLength - senderLength + forged.WrittenCount);
+        return rewritten;
+    }
+
+    /// <summary>The preamble with another client id; its type is internal to Orleans, hence the reflection.</summary>
+    private static byte[] RewritePreamble(byte[] frame, GrainId id, IServiceProvider services)
+    {
+        var type = typeof(Orleans.Messaging.IGatewayListProvider).Assembly.GetType("Orleans.Runtime.Messaging.ConnectionPreamble", throwOnError: true)!;
+        var serializer = services.GetRequiredService(typeof(Serializer<>).MakeGenericType(type));
+        var preamble = serializer.GetType().GetMethod("Deserialize", [typeof(byte[])])!.Invoke(serializer, [frame[4..]]);
+        type.GetProperty("NodeIdentity")!.SetValue(preamble, id);
+        using var bytes = new MemoryStream();
+        serializer.GetType().GetMethod("Serialize", [type, typeof(Stream), typeof(int)])!.Invoke(serializer, [preamble, bytes, 0]);
+        var rewritten = new byte[4 + bytes.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(rewritten, (int)bytes.Length);
+        bytes.ToArray().CopyTo(rewritten, 4);
         return rewritten;
     }
 
