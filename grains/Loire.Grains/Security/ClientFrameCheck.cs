@@ -28,8 +28,10 @@ internal sealed class ClientFrameCheck(GatewaySenderGuard guard, string remote)
 
     private GrainId _client;
 
-    /// <summary>The client id and observer-key prefix as they appear on the wire; empty until the preamble is read.</summary>
+    /// <summary>The client id as it appears on the wire as a message's sender; empty until the preamble is read.</summary>
     private byte[] _encodedClient = [];
+
+    /// <summary>How the keys of the client's observers start: the client's key and '+'.</summary>
     private byte[] _observerKeyPrefix = [];
 
     /// <summary>
@@ -57,7 +59,11 @@ internal sealed class ClientFrameCheck(GatewaySenderGuard guard, string remote)
             return 0;
         }
 
-        var client = guard.ReadPreambleIdentity(frames.Slice(PreambleFraming, length));
+        if (guard.ReadPreambleIdentity(frames.Slice(PreambleFraming, length)) is not { } client)
+        {
+            throw Refuse("an unreadable connection preamble");
+        }
+
         if (!client.IsClient() || client.Key.ToString().StartsWith(SharedAccessFilter.HostedClientPrefix, StringComparison.Ordinal))
         {
             throw Refuse($"the connection id {client}");

@@ -68,15 +68,16 @@ internal sealed partial class GatewaySenderGuard
         }
     }
 
-    internal GrainId ReadPreambleIdentity(ReadOnlySequence<byte> preamble)
+    /// <summary>The client id a connection preamble announces, or null when the bytes are no preamble.</summary>
+    internal GrainId? ReadPreambleIdentity(ReadOnlySequence<byte> preamble)
     {
         try
         {
             return _readPreamble(preamble);
         }
-        catch (TargetInvocationException e)
+        catch (TargetInvocationException)
         {
-            throw Refuse(null, "?", $"an unreadable connection preamble ({e.InnerException?.GetType().Name})");
+            return null;
         }
     }
 
