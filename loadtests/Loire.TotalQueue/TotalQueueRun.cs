@@ -98,9 +98,7 @@ internal sealed partial class TotalQueueRun(TotalQueueOptions options, string wo
 
     private async Task<Round> KillSiloAsync(SiloFleet fleet, int number, TimeSpan start, CancellationToken cancellationToken)
     {
-        var running = fleet.RunningSlots.ToList();
-        var victim = running[_random.Next(running.Count)];
-        var hosted = await HostedDestinationsAsync(fleet.HttpAddressOf(victim), cancellationToken);
+        var (victim, hosted) = await PickVictimAsync(fleet, cancellationToken);
         var fault = $"kill -9 silo {victim} ({hosted}/{_destinations.Count} hosted)";
         var killed = await fleet.KillAsync(victim);
         // From the moment the process is gone: a call answered while it was still dying proves nothing.
@@ -111,6 +109,19 @@ internal sealed partial class TotalQueueRun(TotalQueueOptions options, string wo
         Line($"round {number}: kill -9 silo {victim} (pid {killed.ProcessId}, hosting {hosted} of the {_destinations.Count} queues and "
             + $"subscriptions) at {Seconds(faultAt)} s; {Recovered(recovery, faultAt)}");
         return new Round(Text(number), fault, start, faultAt, _clock.Elapsed, recovery);
+    }
+
+    /// <summary>
+    /// A random silo among those that host queues or subscriptions of the run (any silo when none says so): killing
+    /// one that hosts none only tests the clients' gateway failover, not the entities'.
+    /// </summary>
+    private async Task<(int Slot, int Hosted)> PickVictimAsync(SiloFleet fleet, CancellationToken cancellationToken)
+    {
+        var running = await Task.WhenAll(fleet.RunningSlots.Select(async slot =>
+            (Slot: slot, Hosted: await HostedDestinationsAsync(fleet.HttpAddressOf(slot), cancellationToken))));
+        var hosting = running.Where(r => r.Hosted > 0).ToArray();
+        var candidates = hosting.Length > 0 ? hosting : running;
+        return candidates[_random.Next(candidates.Length)];
     }
 
     /// <summary>

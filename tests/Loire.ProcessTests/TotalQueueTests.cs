@@ -6,8 +6,9 @@ namespace Loire.ProcessTests;
 
 /// <summary>
 /// The short variant of the total-queue harness (loadtests/Loire.TotalQueue): three silos on a durable Redis under
-/// load from producers and consumers on queues and a topic's subscriptions, three rounds of kill -9 of a random silo
-/// and one of Redis, then a drain. No acknowledged message may be lost, and every round must recover soon.
+/// load from producers and consumers on queues and a topic's subscriptions, two rounds of kill -9 of a random silo
+/// that hosts some of them and one of Redis, then a drain. No acknowledged message may be lost, and every round must
+/// recover soon.
 /// </summary>
 [Collection(SiloProcessCollection.Name)]
 public sealed class TotalQueueTests(ITestOutputHelper log)
@@ -25,7 +26,7 @@ public sealed class TotalQueueTests(ITestOutputHelper log)
         {
             var run = await DotnetTool.RunAsync("LoireTotalQueueDll", "LOIRE_TEST_TOTALQUEUE_DLL", "total-queue harness",
             [
-                "--rounds", "3", "--redis-rounds", "1", "--round-secs", "3", "--queues", "2", "--subscriptions", "2",
+                "--rounds", "2", "--redis-rounds", "1", "--round-secs", "2", "--queues", "2", "--subscriptions", "2",
                 "--recovery-timeout-secs", "45", "--drain-secs", "45", "--redis-server", redisServer,
                 "--work-dir", workDirectory, "--json", jsonPath,
             ], TimeSpan.FromSeconds(240));
@@ -37,8 +38,11 @@ public sealed class TotalQueueTests(ITestOutputHelper log)
             Assert.Equal("PASS", root.GetProperty("result").GetString());
             Assert.Equal(0, root.GetProperty("lost").GetInt32());
             var rounds = root.GetProperty("rounds").EnumerateArray().ToList();
-            Assert.Equal(["1", "2", "3", "4", "drain"], rounds.Select(r => r.GetProperty("round").GetString()));
-            Assert.Equal(["kill -9 redis"], rounds.Select(r => r.GetProperty("fault").GetString()).Where(f => f!.Contains("redis")));
+            Assert.Equal(["1", "2", "3", "drain"], rounds.Select(r => r.GetProperty("round").GetString()));
+            var faults = rounds.Select(r => r.GetProperty("fault").GetString()!).ToList();
+            Assert.Equal(["kill -9 redis"], faults.Where(f => f.Contains("redis")));
+            // At least one kill took entities with it (the harness picks silos that host some), not only a gateway.
+            Assert.Contains(faults, f => f.StartsWith("kill -9 silo", StringComparison.Ordinal) && !f.Contains("(0/") && !f.Contains("(-1/"));
             foreach (var round in rounds.SkipLast(1))
             {
                 var name = round.GetProperty("round").GetString();

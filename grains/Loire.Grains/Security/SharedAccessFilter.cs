@@ -18,7 +18,8 @@ namespace Loire.Grains.Security;
 /// </remarks>
 internal sealed class SharedAccessFilter(SharedAccessAuthorizer authorizer, SecurityAudit audit) : IIncomingGrainCallFilter
 {
-    private const string HostedClientPrefix = "hosted-";
+    /// <summary>How Orleans names a silo's hosted client; <see cref="GatewaySenderGuard"/> keeps gateway clients from using it.</summary>
+    internal const string HostedClientPrefix = "hosted-";
 
     private static readonly ConcurrentDictionary<MethodInfo, (RequiresRightsAttribute? Required, string Operation)> Methods = new();
 

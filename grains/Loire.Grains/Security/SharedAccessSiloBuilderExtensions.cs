@@ -18,7 +18,10 @@ public static class SharedAccessSiloBuilderExtensions
         return builder;
     }
 
-    /// <summary>What <see cref="Hosting.LoireSiloBuilderExtensions.AddLoire"/> always registers: the filter (which audits even with authorisation off).</summary>
+    /// <summary>
+    /// What <see cref="Hosting.LoireSiloBuilderExtensions.AddLoire"/> always registers: the filter (which audits even
+    /// with authorisation off) and the gateway guard that keeps clients from posing as grains to it.
+    /// </summary>
     internal static void AddSharedAccessCore(ISiloBuilder builder)
     {
         var services = builder.Services;
@@ -27,6 +30,8 @@ public static class SharedAccessSiloBuilderExtensions
         services.TryAddSingleton(sp => new SharedAccessAuthorizer(
             sp.GetRequiredService<NamespaceAccessRules>(), sp.GetRequiredService<EntityAccessRuleCache>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<SecurityAudit>();
+        services.TryAddSingleton<GatewaySenderGuard>();
+        GatewaySenderGuard.Add(services);
         builder.AddIncomingGrainCallFilter<SharedAccessFilter>();
     }
 }

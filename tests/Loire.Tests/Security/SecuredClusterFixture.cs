@@ -28,7 +28,7 @@ public sealed class SecuredClusterFixture : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "loire-secured-" + Guid.NewGuid().ToString("N"));
     private readonly List<LoireClient> _clients = [];
 
-    private const string ClusterId = "secured";
+    public const string ClusterId = "secured";
 
     private IHost _silo = null!;
 
