@@ -131,17 +131,10 @@ internal sealed partial class ProcessorRun
                     // The broker may still know the link (the call failed, not the entity): ask it to drop the link, so
                     // it does not lock more messages for a link no one reads.
                     ForgetLink(closeOnBroker: true);
-                    if (exception is ObjectDisposedException || _client.IsClosed)
+                    if (!await RecoverFromReceiveFailureAsync(exception, failures++, stopping).ConfigureAwait(false))
                     {
-                        LogReceiverClosed(_logger, _entityPath);
-                        await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
                         return;
                     }
-
-                    var delay = ReceiveBackOff(failures++);
-                    LogReceiveFailed(_logger, _entityPath, delay, exception);
-                    await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
-                    await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
                 }
             }
         }

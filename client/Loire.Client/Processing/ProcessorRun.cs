@@ -201,18 +201,11 @@ internal sealed partial class ProcessorRun
                         return;
                     }
 
-                    if (exception is ObjectDisposedException || _client.IsClosed)
+                    if (!await RecoverFromReceiveFailureAsync(exception, failures++, stopping).ConfigureAwait(false))
                     {
-                        // Nothing will ever be received again: say so once and stop receiving.
-                        LogReceiverClosed(_logger, _entityPath);
-                        await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
                         return;
                     }
 
-                    var delay = ReceiveBackOff(failures++);
-                    LogReceiveFailed(_logger, _entityPath, delay, exception);
-                    await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
-                    await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
                     continue;
                 }
                 finally
@@ -329,10 +322,29 @@ internal sealed partial class ProcessorRun
         }
     }
 
-    private TimeSpan ReceiveBackOff(int failures)
+    /// <summary>
+    /// Reports a failed receive (or delivery link call) and backs off; false, after saying so once, when the client is
+    /// closed and nothing will ever be received again.
+    /// </summary>
+    private async Task<bool> RecoverFromReceiveFailureAsync(Exception exception, int failures, CancellationToken stopping)
     {
+        if (exception is ObjectDisposedException || _client.IsClosed)
+        {
+            LogReceiverClosed(_logger, _entityPath);
+            await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
+            return false;
+        }
+
         var delay = _client.Options.Retry.GetDelay(failures);
-        return delay < MinReceiveBackOff ? MinReceiveBackOff : delay;
+        if (delay < MinReceiveBackOff)
+        {
+            delay = MinReceiveBackOff;
+        }
+
+        LogReceiveFailed(_logger, _entityPath, delay, exception);
+        await ReportErrorAsync(exception, LoireErrorSource.Receive).ConfigureAwait(false);
+        await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Hands an error to the error handler; whatever that handler throws is logged, never propagated.</summary>
