@@ -261,18 +261,22 @@ internal sealed partial class ProcessorRun
         }
     }
 
-    /// <summary>Asks the broker to drop a link the run gave up; best effort, it drops unrenewed links by itself.</summary>
-    private async Task CloseQuietlyAsync(Guid linkId)
+    /// <summary>
+    /// Asks the broker to drop a link; returns how many messages it pushed through it, or -1 when it did not know the
+    /// link or could not be asked (it drops unrenewed links by itself, and what they push is abandoned on arrival).
+    /// </summary>
+    private async Task<long> CloseQuietlyAsync(Guid linkId)
     {
         var path = _receiver.GrainPath;
         try
         {
-            await _client.Executor.ExecuteAsync("close link", _entityPath, RetryKind.Idempotent,
+            return await _client.Executor.ExecuteAsync("close link", _entityPath, RetryKind.Idempotent,
                 (grains, ct) => grains.Queue(path).CloseLinkAsync(linkId, ct), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
             LogLinkCloseFailed(_logger, _entityPath, linkId, exception);
+            return -1;
         }
     }
 
@@ -377,25 +381,15 @@ internal sealed partial class ProcessorRun
 
         if (link is not null)
         {
-            var path = _receiver.GrainPath;
-            try
+            var delivered = await CloseQuietlyAsync(link.Id).ConfigureAwait(false);
+            if (delivered >= 0)
             {
-                var delivered = await _client.Executor.ExecuteAsync("close link", _entityPath, RetryKind.Idempotent,
-                    (grains, ct) => grains.Queue(path).CloseLinkAsync(link.Id, ct), CancellationToken.None).ConfigureAwait(false);
-                if (delivered >= 0)
+                lock (_linkLock)
                 {
-                    lock (_linkLock)
-                    {
-                        link.Close(delivered);
-                    }
-
-                    await Task.WhenAny(link.Drained, Task.Delay(LateDeliveryWait, _time)).ConfigureAwait(false);
+                    link.Close(delivered);
                 }
-            }
-            catch (Exception exception)
-            {
-                // The broker drops the link when it is not renewed; what it pushed meanwhile is abandoned on arrival.
-                LogLinkCloseFailed(_logger, _entityPath, link.Id, exception);
+
+                await Task.WhenAny(link.Drained, Task.Delay(LateDeliveryWait, _time)).ConfigureAwait(false);
             }
 
             lock (_linkLock)
