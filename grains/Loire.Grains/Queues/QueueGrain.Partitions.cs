@@ -54,7 +54,9 @@ internal sealed partial class QueueGrain
     }
 
     /// <summary>Lock tokens of a partitioned entity name their partition, so the client settles without asking.</summary>
-    private Guid NewLockToken() => _document?.Description.Options.PartitionCount > 1 ? EntityPartitions.NewLockToken(PartitionIndex) : Guid.NewGuid();
+    private Guid NewLockToken() => _document?.Description.Options.PartitionCount > 1
+        ? EntityPartitions.LockTokenOfPartition(_lockTokens.Next(), PartitionIndex)
+        : _lockTokens.Next();
 
     /// <summary>Partitions 1..P-1 when this is partition 0 of a partitioned entity; empty otherwise.</summary>
     private IQueueGrain[] OtherPartitions() => PartitionIndex == 0 && _document?.Description.Options.PartitionCount is > 1 and var count

@@ -83,10 +83,20 @@ internal sealed partial class QueueGrain
                 throw;
             }
 
+            var completed = 0;
             foreach (var (entry, settlement) in accepted)
             {
                 entry.IsSettling = false;
-                ApplySettlement(entry, settlement, options.MaxDeliveryCount);
+                if (ApplySettlement(entry, settlement, options.MaxDeliveryCount) == SettlementKind.Complete)
+                {
+                    completed++;
+                }
+            }
+
+            // Counted once per call: the instruments cost a lookup per tag set and call.
+            if (completed > 0)
+            {
+                instruments.Completed(Path, completed);
             }
 
             DispatchWaiters();
@@ -182,18 +192,18 @@ internal sealed partial class QueueGrain
         }
     }
 
-    private void ApplySettlement(MessageEntry entry, Settlement settlement, int maxDeliveryCount)
+    /// <summary>Applies a durable settlement to the index; returns its kind, or null when the entity is gone.</summary>
+    private SettlementKind? ApplySettlement(MessageEntry entry, Settlement settlement, int maxDeliveryCount)
     {
         if (_document is null)
         {
-            return;
+            return null;
         }
 
         switch (settlement.Kind)
         {
             case SettlementKind.Complete:
                 _index.Remove(entry);
-                instruments.Completed(Path, 1);
                 break;
             case SettlementKind.Abandon when ExceedsDeliveryCount(entry, maxDeliveryCount):
                 _index.Unlock(entry);
@@ -212,6 +222,8 @@ internal sealed partial class QueueGrain
                 _index.Transition(entry, MessageState.Deferred, entry.SubQueue);
                 break;
         }
+
+        return settlement.Kind;
     }
 
     private void MoveToDeadLetter(MessageEntry entry, string? reason, string? description)

@@ -42,7 +42,12 @@ internal sealed partial class QueueGrain(
     private TaskCompletionSource? _writesDrained;
     private ActivationFence? _fence;
 
-    private string Path => this.GetPrimaryKeyString();
+    // GetPrimaryKeyString decodes a new string on every call, and the hot paths name the entity once per message.
+    private string? _path;
+
+    private string Path => _path ??= this.GetPrimaryKeyString();
+
+    private readonly LockTokenSource _lockTokens = new();
 
     private ActivationFence Fence => _fence ??= new ActivationFence(store, Path, logger);
 

@@ -43,7 +43,10 @@ internal sealed partial class TopicGrain(
     private Task _reservation = Task.CompletedTask;
     private ActivationFence? _fence;
 
-    private string Path => this.GetPrimaryKeyString();
+    // GetPrimaryKeyString decodes a new string on every call, and the hot paths name the entity once per message.
+    private string? _path;
+
+    private string Path => _path ??= this.GetPrimaryKeyString();
 
     // Fences the sequence blocks: a superseded activation cannot reserve one, so no two activations hand out a number twice.
     private ActivationFence Fence => _fence ??= new ActivationFence(store, Path, logger);

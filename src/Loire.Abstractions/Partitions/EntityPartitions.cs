@@ -56,11 +56,11 @@ public static class EntityPartitions
     public static int PartitionOfSequenceNumber(long sequenceNumber) =>
         sequenceNumber <= 0 ? 0 : (int)(sequenceNumber >> SequenceShift) is var index and < MaxPartitionCount ? index : 0;
 
-    /// <summary>A fresh random lock token that names partition <paramref name="index"/>.</summary>
-    public static Guid NewLockToken(int index)
+    /// <summary>The random lock token <paramref name="token"/> made to name partition <paramref name="index"/>.</summary>
+    public static Guid LockTokenOfPartition(Guid token, int index)
     {
         Span<byte> bytes = stackalloc byte[16];
-        Guid.NewGuid().TryWriteBytes(bytes);
+        token.TryWriteBytes(bytes);
         bytes[15] = (byte)index;
         return new Guid(bytes);
     }

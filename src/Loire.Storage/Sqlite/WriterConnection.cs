@@ -181,28 +181,28 @@ internal sealed class WriterConnection : IDisposable
         switch (operation.Kind)
         {
             case StoreOperationKind.PutMessage:
-                _putMessage.Execute(operation.EntityPath, operation.SequenceNumber,
-                    PreparedCommand.Blob(operation.Payload), PreparedCommand.Blob(operation.State));
+                _putMessage.Bind(0, operation.EntityPath).Bind(1, operation.SequenceNumber)
+                    .Bind(2, operation.Payload.Span).Bind(3, operation.State.Span).Execute();
                 break;
             case StoreOperationKind.UpdateMessageState:
-                _updateState.Execute(operation.EntityPath, operation.SequenceNumber, PreparedCommand.Blob(operation.State));
+                _updateState.Bind(0, operation.EntityPath).Bind(1, operation.SequenceNumber).Bind(2, operation.State.Span).Execute();
                 break;
             case StoreOperationKind.DeleteMessage:
-                _deleteMessage.Execute(operation.EntityPath, operation.SequenceNumber);
+                _deleteMessage.Bind(0, operation.EntityPath).Bind(1, operation.SequenceNumber).Execute();
                 break;
             case StoreOperationKind.PutEntity:
                 var entity = operation.Entity!;
-                _putEntity.Execute(entity.Path, entity.Kind, PreparedCommand.Blob(entity.Description));
+                _putEntity.Bind(0, entity.Path).Bind(1, entity.Kind).Bind(2, entity.Description.Span).Execute();
                 break;
             case StoreOperationKind.DeleteEntity:
-                _deleteEntityMessages.Execute(operation.EntityPath);
-                _deleteDepth.Execute(operation.EntityPath);
-                _deleteEpoch.Execute(operation.EntityPath);
+                _deleteEntityMessages.Bind(0, operation.EntityPath).Execute();
+                _deleteDepth.Bind(0, operation.EntityPath).Execute();
+                _deleteEpoch.Bind(0, operation.EntityPath).Execute();
                 CacheEpoch(operation.EntityPath, null);
-                _deleteEntity.Execute(operation.EntityPath);
+                _deleteEntity.Bind(0, operation.EntityPath).Execute();
                 break;
             case StoreOperationKind.PutDepth:
-                _putDepth.Execute(operation.EntityPath, PreparedCommand.Blob(operation.State));
+                _putDepth.Bind(0, operation.EntityPath).Bind(1, operation.State.Span).Execute();
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(operation), operation.Kind, "Unknown store operation.");
@@ -214,7 +214,7 @@ internal sealed class WriterConnection : IDisposable
     {
         if (!_epochs.TryGetValue(fence.EntityPath, out var current))
         {
-            current = _readEpoch.Scalar(fence.EntityPath) is long epoch ? epoch : null;
+            current = _readEpoch.Bind(0, fence.EntityPath).ScalarInt64();
             CacheEpoch(fence.EntityPath, current);
         }
 
@@ -227,8 +227,8 @@ internal sealed class WriterConnection : IDisposable
     /// <summary>Draws the next epoch and makes it the entity's current one; null (drawing none) when the path has no catalog entry.</summary>
     public long? AcquireEpoch(string entityPath)
     {
-        var epoch = (long)_nextEpoch.Scalar()!;
-        long? current = _putEpoch.Execute(entityPath, epoch) == 1 ? epoch : null;
+        var epoch = _nextEpoch.ScalarInt64() ?? throw new InvalidOperationException("SQLite returned no epoch.");
+        long? current = _putEpoch.Bind(0, entityPath).Bind(1, epoch).Execute() == 1 ? epoch : null;
         if (current is not null)
         {
             CacheEpoch(entityPath, current);
@@ -249,7 +249,7 @@ internal sealed class WriterConnection : IDisposable
 
     /// <summary>Adds a catalog entry unless its path is taken; true when it was added.</summary>
     public bool TryInsertEntity(EntityRecord entity) =>
-        _insertEntity.Execute(entity.Path, entity.Kind, PreparedCommand.Blob(entity.Description)) == 1;
+        _insertEntity.Bind(0, entity.Path).Bind(1, entity.Kind).Bind(2, entity.Description.Span).Execute() == 1;
 
     /// <summary>
     /// Gives free pages back to the file system (all of them when <paramref name="force"/>, else only when there are
