@@ -146,7 +146,8 @@ public sealed class CompactionTests(ITestOutputHelper output)
         var full = test.Store.GetStatistics();
 
         await test.Store.CommitAsync(new StoreBatch().DeleteEntity("q"));
-        Assert.True(test.Store.GetStatistics().FreelistPages > 1_000);
+        // 8 MB of rows freed: hundreds of pages whatever the page size.
+        Assert.True(test.Store.GetStatistics().FreelistPages > 200);
         await test.Store.CompactAsync();
         var emptied = test.Store.GetStatistics();
 

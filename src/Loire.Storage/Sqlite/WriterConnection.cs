@@ -10,8 +10,8 @@ internal sealed class WriterConnection : IDisposable
 {
     // Periodic passes leave small free lists alone (new rows reuse those pages at no cost) and release large ones
     // in bounded steps, so one pass never stalls commits for long.
-    private const long MinFreePagesToRelease = 1024;
-    private const long MaxPagesReleasedPerPass = 16_384;
+    private const long MinFreeBytesToRelease = 4L * 1024 * 1024;
+    private const long MaxBytesReleasedPerPass = 64L * 1024 * 1024;
 
     // A periodic TRUNCATE checkpoint waits this long for readers of old WAL frames, then settles for copying what
     // it can; commits queue behind it, so it must not wait for long.
@@ -101,7 +101,7 @@ internal sealed class WriterConnection : IDisposable
     public static WriterConnection Open(SqliteMessageStoreOptions options)
     {
         var connection = SqliteSchema.OpenWriter(options.DatabasePath, options.Durability,
-            WalCheckpointer.WriterCheckpointBytes(options) / SqliteSchema.PageSizeBytes);
+            WalCheckpointer.WriterCheckpointBytes(options));
         try
         {
             return new WriterConnection(connection);
@@ -259,10 +259,11 @@ internal sealed class WriterConnection : IDisposable
     {
         var freePages = SqliteSchema.Scalar<long>(_connection, "PRAGMA freelist_count;");
         var totalPages = SqliteSchema.Scalar<long>(_connection, "PRAGMA page_count;");
+        var pageSize = SqliteSchema.Scalar<long>(_connection, "PRAGMA page_size;");
         var released = 0L;
-        if (freePages > 0 && (force || (freePages >= MinFreePagesToRelease && freePages * 4 >= totalPages)))
+        if (freePages > 0 && (force || (freePages * pageSize >= MinFreeBytesToRelease && freePages * 4 >= totalPages)))
         {
-            var limit = force ? 0 : Math.Min(freePages, MaxPagesReleasedPerPass);
+            var limit = force ? 0 : Math.Min(freePages, MaxBytesReleasedPerPass / pageSize);
             // The pragma works as it is stepped: reading to the end is what releases every page asked for.
             using (var vacuum = _connection.CreateCommand())
             {
