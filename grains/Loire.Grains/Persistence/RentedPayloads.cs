@@ -1,0 +1,50 @@
+using System.Buffers;
+
+namespace Loire.Grains.Persistence;
+
+/// <summary>
+/// The pooled arrays one store batch's message encodings live in. The store reads them until the batch's commit has
+/// completed, so they go back to the pool only then, by <see cref="Dispose"/> (once: it forgets them). An array never
+/// returned (the batch was dropped before its commit) is simply collected.
+/// </summary>
+internal sealed class RentedPayloads : IDisposable
+{
+    // Most batches carry one message: it needs no list.
+    private byte[]? _first;
+    private List<byte[]>? _others;
+
+    /// <summary>An array of at least <paramref name="minimumLength"/> bytes, owned until <see cref="Dispose"/>.</summary>
+    public byte[] Rent(int minimumLength)
+    {
+        var array = ArrayPool<byte>.Shared.Rent(minimumLength);
+        if (_first is null)
+        {
+            _first = array;
+        }
+        else
+        {
+            (_others ??= []).Add(array);
+        }
+
+        return array;
+    }
+
+    /// <summary>Returns every rented array to the pool; call it only once the commit that reads them has completed.</summary>
+    public void Dispose()
+    {
+        if (_first is { } first)
+        {
+            _first = null;
+            ArrayPool<byte>.Shared.Return(first);
+        }
+
+        if (_others is { } others)
+        {
+            _others = null;
+            foreach (var array in others)
+            {
+                ArrayPool<byte>.Shared.Return(array);
+            }
+        }
+    }
+}
