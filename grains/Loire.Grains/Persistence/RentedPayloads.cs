@@ -9,6 +9,15 @@ namespace Loire.Grains.Persistence;
 /// </summary>
 internal sealed class RentedPayloads : IDisposable
 {
+    // Not ArrayPool<byte>.Shared: it keeps a few dozen arrays of a size, while an encoding lives until its commit, so
+    // a busy silo holds thousands at once and most rents would miss and allocate a rounded-up array, more than an exact
+    // one. This pool keeps up to MaxArraysPerSize of each power-of-two size up to MaxPooledLength (what it retains is
+    // at most what was once in flight); larger encodings get arrays of their own.
+    private const int MaxPooledLength = 16 * 1024;
+    private const int MaxArraysPerSize = 4096;
+
+    private static readonly ArrayPool<byte> s_pool = ArrayPool<byte>.Create(MaxPooledLength, MaxArraysPerSize);
+
     // Most batches carry one message: it needs no list.
     private byte[]? _first;
     private List<byte[]>? _others;
@@ -16,7 +25,7 @@ internal sealed class RentedPayloads : IDisposable
     /// <summary>An array of at least <paramref name="minimumLength"/> bytes, owned until <see cref="Dispose"/>.</summary>
     public byte[] Rent(int minimumLength)
     {
-        var array = ArrayPool<byte>.Shared.Rent(minimumLength);
+        var array = s_pool.Rent(minimumLength);
         if (_first is null)
         {
             _first = array;
@@ -35,7 +44,7 @@ internal sealed class RentedPayloads : IDisposable
         if (_first is { } first)
         {
             _first = null;
-            ArrayPool<byte>.Shared.Return(first);
+            s_pool.Return(first);
         }
 
         if (_others is { } others)
@@ -43,7 +52,7 @@ internal sealed class RentedPayloads : IDisposable
             _others = null;
             foreach (var array in others)
             {
-                ArrayPool<byte>.Shared.Return(array);
+                s_pool.Return(array);
             }
         }
     }
