@@ -45,8 +45,8 @@ internal sealed partial class QueueGrain
         cancellationToken.ThrowIfCancellationRequested();
 
         var now = time.GetUtcNow();
-        // Room for every message, its duplicate-detection record, a raised ceiling and the depth: the list never grows.
-        var batch = new StoreBatch(messages.Length * (options.RequiresDuplicateDetection ? 2 : 1) + 2);
+        // Room for every message, its duplicate-detection record and the depth; only a raised ceiling (rare) grows it.
+        var batch = new StoreBatch(messages.Length * (options.RequiresDuplicateDetection ? 2 : 1) + 1);
         var payloads = new RentedPayloads();
         if (assignedNumbers is null)
         {
