@@ -76,7 +76,9 @@ internal sealed class RedisBatchWrite(StoreBatch batch, CancellationToken cancel
                     arguments.Add(_put);
                     arguments.Add(operation.EntityPath);
                     arguments.Add(RedisLayout.Field(operation.SequenceNumber));
-                    arguments.Add(operation.Payload);
+                    // Copied: a RedisValue keeps the caller's memory, and after a timeout the client may still be
+                    // writing the command when our task has failed and the caller has recycled that memory.
+                    arguments.Add(operation.Payload.ToArray());
                     arguments.Add(operation.State);
                     break;
                 case StoreOperationKind.UpdateMessageState:

@@ -14,7 +14,9 @@ public interface IMessageStore : IAsyncDisposable
     /// <remarks>
     /// The batch is queued before the call returns, and batches are applied in the order they were queued: a batch
     /// committed after another never lands before it. Updating or deleting a message that does not exist is a no-op.
-    /// Queue grains with early delivery rely on both.
+    /// Queue grains with early delivery rely on both. The store reads the payloads of the batch's messages only until
+    /// the returned task has completed, however it completes: a caller may encode them into rented memory and return it
+    /// to its pool then.
     /// </remarks>
     ValueTask CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default);
 

@@ -3,7 +3,13 @@ namespace Loire.Storage;
 /// <summary>Operations applied together, atomically, by <see cref="IMessageStore.CommitAsync"/>.</summary>
 public sealed class StoreBatch
 {
-    private readonly List<StoreOperation> _operations = [];
+    private readonly List<StoreOperation> _operations;
+
+    /// <summary>An empty batch.</summary>
+    public StoreBatch() => _operations = [];
+
+    /// <summary>An empty batch with room for <paramref name="capacity"/> operations before its list grows.</summary>
+    public StoreBatch(int capacity) => _operations = new(capacity);
 
     /// <summary>The operations in the order they were added.</summary>
     public IReadOnlyList<StoreOperation> Operations => _operations;

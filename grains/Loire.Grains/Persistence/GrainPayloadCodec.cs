@@ -2,13 +2,35 @@ using Loire.Entities;
 using Loire.Messages;
 using Loire.Storage;
 using Orleans.Serialization;
+using Orleans.Serialization.Buffers;
 
 namespace Loire.Grains.Persistence;
 
 /// <summary>Turns stored messages, delivery states and catalog documents into the store's opaque bytes and back.</summary>
 internal sealed class GrainPayloadCodec(Serializer serializer)
 {
-    public byte[] EncodeMessage(StoredMessage message) => serializer.SerializeToArray(message);
+    /// <summary>
+    /// Encodes <paramref name="message"/> into an array rented from <paramref name="payloads"/>: the result is valid until
+    /// they are returned, which a batch's owner does once its commit has completed.
+    /// </summary>
+    public ReadOnlyMemory<byte> EncodeMessage(StoredMessage message, RentedPayloads payloads)
+    {
+        // Into Orleans' pooled segments first, since the length is known only afterwards; then one copy.
+        using var session = serializer.SessionPool.GetSession();
+        var writer = Writer.CreatePooled(session);
+        try
+        {
+            serializer.Serialize(message, ref writer);
+            var length = writer.Output.Length;
+            var array = payloads.Rent(length);
+            writer.Output.CopyTo(array);
+            return array.AsMemory(0, length);
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
 
     public StoredMessage DecodeMessage(ReadOnlyMemory<byte> payload) => serializer.Deserialize<StoredMessage>(payload)!;
 

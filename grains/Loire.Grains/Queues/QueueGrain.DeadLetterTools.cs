@@ -1,4 +1,5 @@
 using Loire.Grains.Messaging;
+using Loire.Grains.Persistence;
 using Loire.Messages;
 using Loire.Storage;
 
@@ -28,7 +29,7 @@ internal sealed partial class QueueGrain
         long purged = 0;
         foreach (var chunk in victims.Chunk(MaxToolOperations))
         {
-            var batch = new StoreBatch();
+            var batch = new StoreBatch(chunk.Length + 1);
             var claimed = new List<MessageEntry>(chunk.Length);
             foreach (var entry in chunk)
             {
@@ -91,7 +92,8 @@ internal sealed partial class QueueGrain
         foreach (var chunk in selected.Chunk(MaxToolOperations))
         {
             var now = time.GetUtcNow();
-            var batch = new StoreBatch();
+            var batch = new StoreBatch(chunk.Length + 1);
+            var payloads = new RentedPayloads();
             var claimed = new List<(MessageEntry Entry, MessageEntry? Renewed)>(chunk.Length);
             foreach (var entry in chunk)
             {
@@ -109,7 +111,7 @@ internal sealed partial class QueueGrain
                     var message = entry.Stored.Message with { ScheduledEnqueueTime = null };
                     var stored = entry.Stored with { Message = message, ExpiresAt = OutgoingMessageValidator.ComputeExpiry(message, options, now) };
                     claimed.Add((entry, new MessageEntry(stored, entry.Size)));
-                    batch.PutMessage(Path, entry.SequenceNumber, codec.EncodeMessage(stored), ReadOnlyMemory<byte>.Empty);
+                    batch.PutMessage(Path, entry.SequenceNumber, codec.EncodeMessage(stored, payloads), ReadOnlyMemory<byte>.Empty);
                 }
                 else
                 {
@@ -125,7 +127,7 @@ internal sealed partial class QueueGrain
 
             try
             {
-                await WriteAsync(batch, CancellationToken.None);
+                await WriteAsync(batch, payloads, CancellationToken.None);
             }
             catch
             {

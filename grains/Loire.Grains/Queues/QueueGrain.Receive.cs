@@ -284,7 +284,7 @@ internal sealed partial class QueueGrain
     {
         // A message whose early-delivering send then failed is not handed out: it never existed.
         await DropUncommittedAsync(entries);
-        var batch = new StoreBatch();
+        var batch = new StoreBatch(entries.Count + 1);
         foreach (var entry in entries)
         {
             batch.DeleteMessage(Path, entry.SequenceNumber);

@@ -45,7 +45,9 @@ internal sealed partial class QueueGrain
         cancellationToken.ThrowIfCancellationRequested();
 
         var now = time.GetUtcNow();
-        var batch = new StoreBatch();
+        // Room for every message, its duplicate-detection record and the depth; only a raised ceiling (rare) grows it.
+        var batch = new StoreBatch(messages.Length * (options.RequiresDuplicateDetection ? 2 : 1) + 1);
+        var payloads = new RentedPayloads();
         if (assignedNumbers is null)
         {
             ReserveSequenceNumbers(document, messages.Length, batch);
@@ -63,7 +65,7 @@ internal sealed partial class QueueGrain
             };
             entries[i] = entry;
             sequenceNumbers[i] = stored.SequenceNumber;
-            batch.PutMessage(Path, stored.SequenceNumber, codec.EncodeMessage(stored), ReadOnlyMemory<byte>.Empty);
+            batch.PutMessage(Path, stored.SequenceNumber, codec.EncodeMessage(stored, payloads), ReadOnlyMemory<byte>.Empty);
         }
 
         AddDuplicateRecords(batch, entries);
@@ -74,7 +76,7 @@ internal sealed partial class QueueGrain
         {
             if (CanDeliverEarly(options, entries))
             {
-                await WriteDeliveringEarlyAsync(batch, entries, batchBytes, cancellationToken);
+                await WriteDeliveringEarlyAsync(batch, payloads, entries, batchBytes, cancellationToken);
             }
             else
             {
@@ -87,7 +89,7 @@ internal sealed partial class QueueGrain
                 _pendingBytes += batchBytes;
                 try
                 {
-                    await WriteAsync(batch, cancellationToken);
+                    await WriteAsync(batch, payloads, cancellationToken);
                 }
                 finally
                 {
@@ -140,13 +142,13 @@ internal sealed partial class QueueGrain
     /// entries lands after their put) and a write about a message that does not exist is a no-op. If the commit
     /// fails, the entries leave the index, locked or not, and never come back; settlements wait for the outcome.
     /// </summary>
-    private async Task WriteDeliveringEarlyAsync(StoreBatch batch, MessageEntry[] entries, long batchBytes, CancellationToken cancellationToken)
+    private async Task WriteDeliveringEarlyAsync(StoreBatch batch, RentedPayloads payloads, MessageEntry[] entries, long batchBytes, CancellationToken cancellationToken)
     {
         // Counted as pending only while the write is queued, so the depth it carries includes them; from the next
         // line on they are in the index.
         _pendingCount += entries.Length;
         _pendingBytes += batchBytes;
-        var write = WriteAsync(batch, cancellationToken);
+        var write = WriteAsync(batch, payloads, cancellationToken);
         _pendingCount -= entries.Length;
         _pendingBytes -= batchBytes;
 

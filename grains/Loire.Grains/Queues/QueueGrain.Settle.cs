@@ -34,7 +34,7 @@ internal sealed partial class QueueGrain
         var now = time.GetUtcNow();
         List<Guid>? lost = null;
         var accepted = new List<(MessageEntry Entry, Settlement Settlement)>(settlements.Length);
-        var batch = new StoreBatch();
+        var batch = new StoreBatch(settlements.Length + 1);
         foreach (var settlement in settlements)
         {
             if (!_index.TryGetLocked(settlement.LockToken, out var entry) || entry.IsSettling || entry.LockedUntil < now)

@@ -252,7 +252,14 @@ internal sealed partial class QueueGrain(
     }
 
     /// <summary>Commits a batch while counting it as in flight, so a concurrent delete waits for it.</summary>
-    private async Task WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
+    private Task WriteAsync(StoreBatch batch, CancellationToken cancellationToken) => WriteAsync(batch, null, cancellationToken);
+
+    /// <summary>
+    /// Commits a batch while counting it as in flight, so a concurrent delete waits for it; returns
+    /// <paramref name="payloads"/>, the rented encodings the batch refers to, once the commit has completed, whatever
+    /// its outcome and whether or not the caller still awaits it.
+    /// </summary>
+    private async Task WriteAsync(StoreBatch batch, RentedPayloads? payloads, CancellationToken cancellationToken)
     {
         _writesInFlight++;
         try
@@ -274,6 +281,7 @@ internal sealed partial class QueueGrain(
         finally
         {
             EndWrite();
+            payloads?.Dispose();
         }
     }
 

@@ -1,6 +1,7 @@
 using Loire.Client;
 using Loire.Grains.Diagnostics;
 using Loire.Grains.Messaging;
+using Loire.Grains.Persistence;
 using Loire.Messages;
 using Loire.Storage;
 using Microsoft.Extensions.Logging;
@@ -43,11 +44,10 @@ internal sealed partial class TopicGrain
             throw;
         }
 
-        var batch = BuildBatch(deliveries, sequenceNumbers, plan);
+        var payloads = new RentedPayloads();
+        var batch = BuildBatch(deliveries, sequenceNumbers, plan, payloads);
         using var activity = batch.IsEmpty ? null : BrokerTracing.StartCommit(Path, messages);
-        // Fenced by the topic's epoch, which also guards the sequence numbers, and by the epoch of every subscription
-        // that admitted: a superseded subscription activation must not get copies the one in charge would never index.
-        var commit = Fence.CommitAsync(batch, DeactivateOnIdle, cancellationToken);
+        var commit = CommitCopiesAsync(batch, payloads, cancellationToken);
         if (!commit.IsCompleted)
         {
             // Queued: the store applies later batches after it, so early-delivering subscriptions may show the copies now.
@@ -135,9 +135,29 @@ internal sealed partial class TopicGrain
         }
     }
 
-    private StoreBatch BuildBatch(List<Delivery> deliveries, long[] sequenceNumbers, DuplicatePlan? plan)
+    /// <summary>
+    /// Fenced by the topic's epoch, which also guards the sequence numbers, and by the epoch of every subscription that
+    /// admitted: a superseded subscription activation must not get copies the one in charge would never index. Returns
+    /// <paramref name="payloads"/> once the commit has completed, whether or not the caller still awaits it.
+    /// </summary>
+    private async Task CommitCopiesAsync(StoreBatch batch, RentedPayloads payloads, CancellationToken cancellationToken)
     {
-        var batch = new StoreBatch();
+        using (payloads)
+        {
+            await Fence.CommitAsync(batch, DeactivateOnIdle, cancellationToken);
+        }
+    }
+
+    private StoreBatch BuildBatch(List<Delivery> deliveries, long[] sequenceNumbers, DuplicatePlan? plan, RentedPayloads payloads)
+    {
+        // Room for every copy, each subscription's depth and the duplicate-detection records: the list never grows.
+        var capacity = plan?.Entries.Count ?? 0;
+        foreach (var delivery in deliveries)
+        {
+            capacity += delivery.Messages.Length + 1;
+        }
+
+        var batch = new StoreBatch(capacity);
         foreach (var delivery in deliveries)
         {
             if (delivery.Admission is not { Mode: DeliveryMode.Store or DeliveryMode.StoreEarly } admission)
@@ -154,7 +174,7 @@ internal sealed partial class TopicGrain
             for (var i = 0; i < delivery.Messages.Length; i++)
             {
                 var stored = new StoredMessage(delivery.Messages[i], delivery.SequenceNumbers[i], admission.EnqueuedTime, admission.ExpiresAt[i]);
-                batch.PutMessage(path, stored.SequenceNumber, codec.EncodeMessage(stored), ReadOnlyMemory<byte>.Empty);
+                batch.PutMessage(path, stored.SequenceNumber, codec.EncodeMessage(stored, payloads), ReadOnlyMemory<byte>.Empty);
             }
 
             if (EntityDepth.Decode(admission.Depth) is { } depth)

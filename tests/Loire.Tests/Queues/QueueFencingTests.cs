@@ -31,8 +31,11 @@ public sealed class QueueFencingTests(ClusterFixture fixture)
         var rivalSequence = first.SequenceNumber + 1;
         var rivalMessage = new StoredMessage(new OutgoingMessage { Body = "rival"u8.ToArray(), MessageId = "rival" }, rivalSequence,
             DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
-        await store.CommitAsync(new StoreBatch().RequireEpoch(queue, rivalEpoch)
-            .PutMessage(queue, rivalSequence, codec.EncodeMessage(rivalMessage), ReadOnlyMemory<byte>.Empty));
+        using (var payloads = new RentedPayloads())
+        {
+            await store.CommitAsync(new StoreBatch().RequireEpoch(queue, rivalEpoch)
+                .PutMessage(queue, rivalSequence, codec.EncodeMessage(rivalMessage, payloads), ReadOnlyMemory<byte>.Empty));
+        }
 
         // The old activation's next send is refused, transiently, and overwrites nothing.
         await using (var noRetries = new LoireClient(fixture.Cluster.Client, new LoireClientOptions { Retry = { MaxRetries = 0 } }))

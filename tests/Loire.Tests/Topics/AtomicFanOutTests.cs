@@ -132,8 +132,11 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
         var services = _silo.Cluster.GetSiloServiceProvider();
         var codec = services.GetRequiredService<GrainPayloadCodec>();
         var stored = new StoredMessage(new OutgoingMessage { MessageId = "late", Body = [1, 2, 3] }, 42, DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
-        await services.GetRequiredService<IMessageStore>().CommitAsync(
-            new StoreBatch().PutMessage(subscription, 42, codec.EncodeMessage(stored), ReadOnlyMemory<byte>.Empty));
+        using (var payloads = new RentedPayloads())
+        {
+            await services.GetRequiredService<IMessageStore>().CommitAsync(
+                new StoreBatch().PutMessage(subscription, 42, codec.EncodeMessage(stored, payloads), ReadOnlyMemory<byte>.Empty));
+        }
 
         var grain = _silo.Cluster.Client.GetGrain<IQueueGrain>(subscription);
         await AssertHoldsAsync(topic, ("a", []));
