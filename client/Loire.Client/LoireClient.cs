@@ -84,6 +84,9 @@ public partial class LoireClient : IAsyncDisposable, IDisposable
 
     internal OperationExecutor Executor => _executor;
 
+    /// <summary>True when a send may hand the broker the caller's body arrays (see <see cref="LoireConnection.SerializesCalls"/>).</summary>
+    internal bool SerializesCalls => _connection.SerializesCalls;
+
     internal LoireClientOptions Options => _options;
 
     internal ILoggerFactory LoggerFactory => _loggerFactory;

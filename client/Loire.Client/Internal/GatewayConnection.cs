@@ -48,6 +48,8 @@ internal sealed partial class GatewayConnection : LoireConnection
 
     public override bool IsClosed => _closed;
 
+    public override bool SerializesCalls => true;
+
     public override CancellationToken GatewayLossToken => _lossWatch.LossToken;
 
     public override ValueTask<IGrainFactory> GetGrainFactoryAsync(CancellationToken cancellationToken = default)

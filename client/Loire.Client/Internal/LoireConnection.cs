@@ -19,6 +19,13 @@ internal abstract class LoireConnection : IAsyncDisposable
     /// </summary>
     public virtual CancellationToken GatewayLossToken => CancellationToken.None;
 
+    /// <summary>
+    /// True when every grain call is serialized before it leaves the process, so what a caller hands over is copied
+    /// on its way and may be shared until the call completes; false when a grain may keep the caller's objects (a
+    /// client sharing a silo's process passes immutable arguments by reference).
+    /// </summary>
+    public virtual bool SerializesCalls => false;
+
     /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 }

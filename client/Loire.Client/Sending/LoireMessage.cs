@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Loire.Client.Diagnostics;
 using Loire.Client.Internal;
 using Loire.Messages;
@@ -147,7 +148,9 @@ public partial class LoireMessage
         : !MessageValues.IsWellFormed(To) ? nameof(To)
         : null;
 
-    internal OutgoingMessage ToOutgoing(string entityPath, string? traceParent, string? traceState)
+    // shareBody: the call that carries the message serializes it before the send completes, so a body that is one
+    // whole array goes as it is (copied on the wire) instead of being copied here first.
+    internal OutgoingMessage ToOutgoing(string entityPath, string? traceParent, string? traceState, bool shareBody)
     {
         if (TimeToLive <= TimeSpan.Zero)
         {
@@ -192,7 +195,9 @@ public partial class LoireMessage
         MessageId ??= Guid.NewGuid().ToString("N");
         return new OutgoingMessage
         {
-            Body = _body.ToArray(),
+            Body = shareBody && MemoryMarshal.TryGetArray(_body.ToMemory(), out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+                ? whole.Array
+                : _body.ToArray(),
             MessageId = MessageId,
             ContentType = ContentType,
             Subject = Subject,

@@ -166,7 +166,7 @@ public partial class LoireSender : IAsyncDisposable
         long totalSize = 0;
         for (var i = 0; i < outgoing.Length; i++)
         {
-            outgoing[i] = messages[i].ToOutgoing(_entityPath, traceParent, traceState);
+            outgoing[i] = messages[i].ToOutgoing(_entityPath, traceParent, traceState, shareBody: _client.SerializesCalls);
             totalSize += outgoing[i].EstimateSize();
         }
 

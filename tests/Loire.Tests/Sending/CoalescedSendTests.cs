@@ -46,6 +46,41 @@ public sealed class CoalescedSendTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ABodyArrayReusedAfterItsSendCompleted_LeavesTheSentMessageAsItWas()
+    {
+        // A gateway client hands the caller's array to the call, which copies it before the send completes; a client
+        // over a grain factory (this one) copies it first, since a grain in its process could keep the array.
+        Assert.False(fixture.Client.SerializesCalls);
+        var queue = await _admin.CreateTestQueueAsync();
+        await using var sender = fixture.Client.CreateSender(queue);
+        var buffer = new byte[64];
+        for (var i = 0; i < 20; i++)
+        {
+            Array.Fill(buffer, (byte)i);
+            await sender.SendMessageAsync(new LoireMessage(buffer));
+        }
+
+        Array.Fill(buffer, (byte)0xFF);
+        await using var receiver = fixture.Client.CreateReceiver(queue);
+        var received = await ReceiveAtLeastAsync(receiver, 20, batchSize: 20);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => Enumerable.Repeat((byte)i, 64).ToArray()),
+            received.OrderBy(m => m.SequenceNumber).Select(m => m.Body.ToArray()));
+        await receiver.CompleteMessagesAsync(received);
+    }
+
+    [Fact]
+    public void ABodyGoesUncopiedOnlyWhenTheCallSerializesItAndItIsOneWholeArray()
+    {
+        var array = new byte[] { 1, 2, 3, 4 };
+        Assert.Same(array, new LoireMessage(array).ToOutgoing("q", null, null, shareBody: true).Body);
+        Assert.NotSame(array, new LoireMessage(array).ToOutgoing("q", null, null, shareBody: false).Body);
+
+        var slice = new LoireMessage(new BinaryData(array.AsMemory(1, 2))).ToOutgoing("q", null, null, shareBody: true).Body;
+        Assert.NotSame(array, slice);
+        Assert.Equal(new byte[] { 2, 3 }, slice);
+    }
+
+    [Fact]
     public async Task AMessageOnlyTheBrokerRefusesFailsOnlyItsOwnSend()
     {
         var queue = await _admin.CreateTestQueueAsync();
