@@ -73,9 +73,14 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
     [Fact]
     public async Task AnObserversReplyNamesTheObserverAndPasses()
     {
-        var observer = Grains.CreateObjectReference<IEchoObserver>(new Echo());
+        // Its own client with the default response timeout: this round trip is meant to succeed, and its first call
+        // (activation, then a call back to the client) can take longer than 3 s on a loaded machine.
+        using var client = BuildClient(new SenderForgingConnection(), failFast: false);
+        await client.StartAsync();
+        var grains = client.Services.GetRequiredService<IGrainFactory>();
+        var observer = grains.CreateObjectReference<IEchoObserver>(new Echo());
 
-        var reply = await Grains.GetGrain<IEchoGrain>("echo").EchoThroughAsync(observer, "ping");
+        var reply = await grains.GetGrain<IEchoGrain>("echo").EchoThroughAsync(observer, "ping");
 
         Assert.Equal("echo ping", reply);
     }
@@ -92,8 +97,11 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
         return Grains.GetGrain<IQueueGrain>(path).CreateAsync(description);
     }
 
-    /// <summary>A plain Orleans client on the gateway with Listen rights, whose bytes <paramref name="forger"/> may rewrite.</summary>
-    private IHost BuildClient(SenderForgingConnection forger)
+    /// <summary>
+    /// A plain Orleans client on the gateway with Listen rights, whose bytes <paramref name="forger"/> may rewrite. Its
+    /// response timeout is short when <paramref name="failFast"/>, so a call whose connection the guard closed fails fast.
+    /// </summary>
+    private IHost BuildClient(SenderForgingConnection forger, bool failFast = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
@@ -101,7 +109,11 @@ public sealed class ForgedSenderTests(SecuredClusterFixture fixture) : IAsyncLif
             client.UseStaticClustering(IPEndPoint.Parse(fixture.Gateway));
             client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (SecuredClusterFixture.ClusterId, SecuredClusterFixture.ClusterId));
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
+            if (failFast)
+            {
+                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
+            }
+
             client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(forger.Configure));
             client.AddOutgoingGrainCallFilter(new SharedAccessCallFilter(SecuredClusterFixture.KeyProvider(SecuredClusterFixture.Listener)));
         });
