@@ -9,7 +9,7 @@ namespace Loire.Tests.Infrastructure;
 /// A single-silo cluster on a data folder of its own that a test can stop (the store closes) and start again on the
 /// same folder, to check what the store holds. The folder is deleted on dispose.
 /// </summary>
-internal sealed class RestartableCluster : IAsyncDisposable
+public sealed class RestartableCluster : IAsyncDisposable
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "loire-restartable-" + Guid.NewGuid().ToString("N"));
     private InProcessTestCluster? _cluster;

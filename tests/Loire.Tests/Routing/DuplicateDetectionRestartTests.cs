@@ -10,16 +10,8 @@ namespace Loire.Tests.Routing;
 /// Duplicate history across a silo restart: each test runs its own single-silo cluster on its own data folder,
 /// stops it (the store closes) and starts a new one on the same folder.
 /// </summary>
-public sealed class DuplicateDetectionRestartTests : IAsyncLifetime
+public sealed class DuplicateDetectionRestartTests : RestartableClusterTest
 {
-    private readonly RestartableCluster _silo = new();
-
-    private LoireClient Client => _silo.Client;
-
-    public Task InitializeAsync() => _silo.StartAsync();
-
-    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
-
     [Fact]
     public async Task QueueHistorySurvivesASiloRestart()
     {
@@ -31,7 +23,7 @@ public sealed class DuplicateDetectionRestartTests : IAsyncLifetime
             first = await sender.ScheduleMessageAsync(Message("m"), DateTimeOffset.UtcNow.AddMinutes(10));
         }
 
-        await _silo.RestartAsync();
+        await Silo.RestartAsync();
 
         admin = Client.CreateAdministrationClient();
         await using var again = Client.CreateSender(queue);
@@ -52,7 +44,7 @@ public sealed class DuplicateDetectionRestartTests : IAsyncLifetime
             await sender.SendMessageAsync(Message("e"));
         }
 
-        await _silo.RestartAsync();
+        await Silo.RestartAsync();
 
         await using var again = Client.CreateSender(topic);
         await again.SendMessageAsync(Message("e"));

@@ -10,21 +10,11 @@ namespace Loire.Tests.Sending;
 /// Returned any earlier, another send's encoding would overwrite it before the store wrote it. Receivers are served
 /// from memory, so only what the store holds shows that: these tests read it back after a restart.
 /// </summary>
-public sealed class StoredEncodingTests : IAsyncLifetime
+public sealed class StoredEncodingTests : RestartableClusterTest
 {
     // Enough concurrent sends that many commits are in flight (and many arrays rented) at once.
     private const int Senders = 8;
     private const int SendsPerSender = 40;
-
-    private readonly RestartableCluster _silo = new();
-
-    private LoireClient Client => _silo.Client;
-
-    private LoireAdministrationClient Admin => Client.CreateAdministrationClient();
-
-    public Task InitializeAsync() => _silo.StartAsync();
-
-    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ConcurrentSendsToQueuesAndATopic_AreStoredByteForByte()
@@ -47,7 +37,7 @@ public sealed class StoredEncodingTests : IAsyncLifetime
         }
 
         await Task.WhenAll(sends);
-        await _silo.RestartAsync();
+        await Silo.RestartAsync();
 
         await AssertHoldsAsync(Client.CreateReceiver(plain, Draining), plain, sent);
         await AssertHoldsAsync(Client.CreateReceiver(early, Draining), early, sent);

@@ -15,18 +15,8 @@ namespace Loire.Tests.Topics;
 /// A publish is stored for every matching subscription or for none (one store batch). Own single-silo cluster on its
 /// own data folder, so a test can restart the silo and check what the store holds.
 /// </summary>
-public sealed class AtomicFanOutTests : IAsyncLifetime
+public sealed class AtomicFanOutTests : RestartableClusterTest
 {
-    private readonly RestartableCluster _silo = new();
-
-    private LoireClient Client => _silo.Client;
-
-    private LoireAdministrationClient Admin => Client.CreateAdministrationClient();
-
-    public Task InitializeAsync() => _silo.StartAsync();
-
-    public Task DisposeAsync() => _silo.DisposeAsync().AsTask();
-
     [Fact]
     public async Task ASubscriptionOverItsSizeRefusesThePublishForAll_AndARetryWithTopicDedupStoresItOnceInEach()
     {
@@ -129,7 +119,7 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
         await Admin.CreateTopicAsync(new CreateTopicOptions(topic));
         await CreateSubscriptionAsync(topic, "a", null);
         var subscription = EntityPath.Subscription(topic, "a");
-        var services = _silo.Cluster.GetSiloServiceProvider();
+        var services = Silo.Cluster.GetSiloServiceProvider();
         var codec = services.GetRequiredService<GrainPayloadCodec>();
         var stored = new StoredMessage(new OutgoingMessage { MessageId = "late", Body = [1, 2, 3] }, 42, DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
         using (var payloads = new RentedPayloads())
@@ -138,7 +128,7 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
                 new StoreBatch().PutMessage(subscription, 42, codec.EncodeMessage(stored, payloads), ReadOnlyMemory<byte>.Empty));
         }
 
-        var grain = _silo.Cluster.Client.GetGrain<IQueueGrain>(subscription);
+        var grain = Silo.Cluster.Client.GetGrain<IQueueGrain>(subscription);
         await AssertHoldsAsync(topic, ("a", []));
         await grain.EndDeliveryAsync(Guid.NewGuid(), committed: true, [42]);
         await grain.EndDeliveryAsync(Guid.NewGuid(), committed: true, [42]);
@@ -150,7 +140,7 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
     private async Task CreateSubscriptionAsync(string topic, string name, string? sql, long? maxMessageCount = null)
     {
         var rule = sql is null ? null : new RuleDescription("only", new FilterDescription(FilterKind.Sql, SqlExpression: sql));
-        await _silo.Cluster.Client.GetGrain<ITopicGrain>(topic).CreateSubscriptionAsync(name, new EntityOptions { MaxMessageCount = maxMessageCount }, rule);
+        await Silo.Cluster.Client.GetGrain<ITopicGrain>(topic).CreateSubscriptionAsync(name, new EntityOptions { MaxMessageCount = maxMessageCount }, rule);
     }
 
     /// <summary>Every subscription holds exactly these MessageIds, by peek and by its runtime properties.</summary>
@@ -169,5 +159,5 @@ public sealed class AtomicFanOutTests : IAsyncLifetime
     private static LoireMessage Sized(string id, string kind, int bytes) =>
         new(new byte[bytes]) { MessageId = id, ApplicationProperties = { ["kind"] = kind } };
 
-    private Task RestartAsync() => _silo.RestartAsync();
+    private Task RestartAsync() => Silo.RestartAsync();
 }
