@@ -15,19 +15,33 @@ namespace Loire.Grains.Queues;
 /// A reservation counts as a write in flight, so a delete waits for the topic's batch and removes its rows too.
 /// </summary>
 /// <remarks>
-/// The messages are durable before any subscription indexes them; if the end never comes (the topic's silo died,
-/// the call failed), the reservation expires after <see cref="ReservationTimeout"/> and the subscription looks its
-/// sequence numbers up in the store. An end for a delivery the subscription does not know (a new activation loaded
-/// before the batch landed, or the reservation expired) does the same lookup: indexing is idempotent by sequence number.
+/// The messages are durable before any subscription indexes them. Where the end may never come, the subscription
+/// releases the reservation and looks the sequence numbers up in the store (indexing is idempotent by sequence number):
+/// <list type="bullet">
+/// <item>the topic's commit failed with its outcome open (<see cref="DeliveryOutcome.Unknown"/>);</item>
+/// <item>a newer topic activation admits (its epoch is higher): the older one's reservations are orphans, since it
+/// was superseded or died, and whatever of its batches landed did so before the newer one took its epoch;</item>
+/// <item>a reservation is older than <see cref="ReservationTimeout"/> (the topic is silent);</item>
+/// <item>an end for a delivery the subscription does not know (a new activation loaded before the batch landed, or
+/// the reservation expired).</item>
+/// </list>
+/// A lookup the store refuses is retried every <see cref="LookupRetryPeriod"/> until it succeeds or the activation
+/// goes (the next one loads everything).
 /// </remarks>
 internal sealed partial class QueueGrain
 {
-    private static readonly TimeSpan ReservationTimeout = TimeSpan.FromMinutes(1);
+    // A fan-out admits, commits one batch and ends within a commit's time; a silent topic is given far more than that.
+    private static readonly TimeSpan ReservationTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan LookupRetryPeriod = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<Guid, Reservation> _reservations = [];
+
+    // Sequence numbers a topic may have committed here without this activation indexing them, until a lookup succeeds.
+    private readonly HashSet<long> _lookups = [];
+    private Task _lookup = Task.CompletedTask;
     private IGrainTimer? _reservationTimer;
 
-    public ValueTask<DeliveryAdmission> AdmitDeliveryAsync(Guid delivery, OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default)
+    public ValueTask<DeliveryAdmission> AdmitDeliveryAsync(Guid delivery, long topicEpoch, OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default)
     {
         var document = RequireEntity(EntityKind.Subscription);
         if (messages is null || messages.Length == 0 || sequenceNumbers is null || sequenceNumbers.Length != messages.Length)
@@ -64,7 +78,8 @@ internal sealed partial class QueueGrain
             expiries[i] = stored.ExpiresAt;
         }
 
-        var reservation = new Reservation(entries, bytes, ScheduledIn(entries), now + ReservationTimeout);
+        ReleaseOrphans(topicEpoch);
+        var reservation = new Reservation(entries, bytes, ScheduledIn(entries), topicEpoch, now + ReservationTimeout);
         Reserve(reservation);
         _reservations.Add(delivery, reservation);
         EnsureReservationTimer();
@@ -105,19 +120,45 @@ internal sealed partial class QueueGrain
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask EndDeliveryAsync(Guid delivery, bool committed, long[] sequenceNumbers, CancellationToken cancellationToken = default)
+    public ValueTask EndDeliveryAsync(Guid delivery, DeliveryOutcome outcome, long[] sequenceNumbers, CancellationToken cancellationToken = default)
     {
-        if (!_reservations.Remove(delivery, out var reservation))
+        var known = _reservations.Remove(delivery, out var reservation);
+        if (known)
         {
-            if (committed && sequenceNumbers is { Length: > 0 })
-            {
-                await IndexFromStoreAsync(sequenceNumbers);
-            }
-
-            return;
+            End(reservation!, outcome == DeliveryOutcome.Stored);
         }
 
-        End(reservation, committed);
+        if ((!known && outcome == DeliveryOutcome.Stored) || outcome == DeliveryOutcome.Unknown)
+        {
+            return new ValueTask(LookUpAsync(sequenceNumbers ?? []));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Releases the reservations of topic activations older than <paramref name="topicEpoch"/> and looks their messages
+    /// up: such an activation will not end them. Its batches that landed did so before the newer activation took its
+    /// epoch (the store fences the rest), so the lookup, which starts after that, finds all of them.
+    /// </summary>
+    private void ReleaseOrphans(long topicEpoch)
+    {
+        List<long>? orphaned = null;
+        foreach (var (delivery, reservation) in _reservations)
+        {
+            if (reservation.TopicEpoch < topicEpoch)
+            {
+                _reservations.Remove(delivery);
+                LogReservationOrphaned(Path, delivery, reservation.TopicEpoch, topicEpoch);
+                End(reservation, committed: false);
+                (orphaned ??= []).AddRange(reservation.Entries.Select(e => e.SequenceNumber));
+            }
+        }
+
+        if (orphaned is not null)
+        {
+            _ = LookUpAsync(orphaned);
+        }
     }
 
     /// <summary>Applies a delivery's outcome to its reservation, which the caller already took out of the table.</summary>
@@ -193,23 +234,43 @@ internal sealed partial class QueueGrain
     }
 
     /// <summary>
-    /// Indexes those of <paramref name="sequenceNumbers"/> the store holds and the index does not: messages a topic
-    /// committed for this subscription without telling this activation. Rare, so it reads the entity's whole record set.
+    /// Indexes those of <paramref name="sequenceNumbers"/> (and of earlier lookups the store refused) that the store
+    /// holds and the index does not: messages a topic committed for this subscription without telling this activation.
+    /// Rare, so it reads the entity's whole record set; one lookup at a time, and a refused one is retried by the timer.
     /// </summary>
-    private async Task IndexFromStoreAsync(IReadOnlyCollection<long> sequenceNumbers)
+    private async Task LookUpAsync(IEnumerable<long> sequenceNumbers)
     {
         if (_document is null)
         {
+            _lookups.Clear();
             return;
         }
 
-        var wanted = new HashSet<long>(sequenceNumbers);
-        wanted.RemoveWhere(n => _index.TryGet(n, out _));
-        if (wanted.Count == 0)
+        _lookups.UnionWith(sequenceNumbers);
+        _lookups.RemoveWhere(n => _index.TryGet(n, out _));
+        if (_lookups.Count == 0)
         {
             return;
         }
 
+        EnsureReservationTimer();
+
+        // A lookup that started earlier may have read the store before these were asked for: wait for it, then read again.
+        while (!_lookup.IsCompleted)
+        {
+            await _lookup;
+        }
+
+        if (_lookups.Count > 0)
+        {
+            _lookup = IndexFromStoreAsync();
+            await _lookup;
+        }
+    }
+
+    private async Task IndexFromStoreAsync()
+    {
+        var wanted = _lookups.ToHashSet();
         IReadOnlyList<MessageRecord> records;
         try
         {
@@ -217,11 +278,12 @@ internal sealed partial class QueueGrain
         }
         catch (Exception exception)
         {
-            // The next activation loads them; until then they wait in the store.
             LogDeliveryLookupFailed(Path, wanted.Count, exception);
             return;
         }
 
+        // Read after they were asked for: whatever of them is not in the store was not committed, and never will be.
+        _lookups.ExceptWith(wanted);
         var now = time.GetUtcNow();
         var found = 0;
         foreach (var record in records)
@@ -248,7 +310,7 @@ internal sealed partial class QueueGrain
         if (_reservationTimer is null)
         {
             // Not keeping the activation alive: if it goes, the next one loads whatever the topic committed.
-            _reservationTimer = this.RegisterGrainTimer(ExpireReservationsAsync, new GrainTimerCreationOptions(ReservationTimeout, ReservationTimeout)
+            _reservationTimer = this.RegisterGrainTimer(ExpireReservationsAsync, new GrainTimerCreationOptions(LookupRetryPeriod, LookupRetryPeriod)
             {
                 Interleave = true,
                 KeepAlive = false,
@@ -268,27 +330,26 @@ internal sealed partial class QueueGrain
             expired.AddRange(reservation.Entries.Select(e => e.SequenceNumber));
         }
 
-        if (_reservations.Count == 0)
+        // The topic may have committed them and then gone before ending the delivery; earlier lookups may have failed.
+        await LookUpAsync(expired);
+        if (_reservations.Count == 0 && _lookups.Count == 0)
         {
             _reservationTimer?.Dispose();
             _reservationTimer = null;
         }
-
-        if (expired.Count > 0)
-        {
-            // The topic may have committed them and then gone before ending the delivery.
-            await IndexFromStoreAsync(expired);
-        }
     }
 
     /// <summary>A topic's delivery admitted here and not yet ended.</summary>
-    private sealed class Reservation(MessageEntry[] entries, long bytes, PendingScheduled? scheduled, DateTimeOffset expiresAt)
+    private sealed class Reservation(MessageEntry[] entries, long bytes, PendingScheduled? scheduled, long topicEpoch, DateTimeOffset expiresAt)
     {
         public MessageEntry[] Entries { get; } = entries;
 
         public long Bytes { get; } = bytes;
 
         public PendingScheduled? Scheduled { get; } = scheduled;
+
+        /// <summary>The store epoch of the topic activation that admitted it.</summary>
+        public long TopicEpoch { get; } = topicEpoch;
 
         public DateTimeOffset ExpiresAt { get; } = expiresAt;
 
@@ -302,9 +363,12 @@ internal sealed partial class QueueGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {Delivery} to {Entity} was not ended by its topic in time; its space is released and the store is checked for its messages")]
     private partial void LogReservationExpired(string entity, Guid delivery);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {Delivery} to {Entity} was admitted by topic epoch {Epoch}, which epoch {CurrentEpoch} superseded; its space is released and the store is checked for its messages")]
+    private partial void LogReservationOrphaned(string entity, Guid delivery, long epoch, long currentEpoch);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} messages a topic committed for {Entity} were indexed from the store")]
     private partial void LogDeliveryRecovered(string entity, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} messages a topic committed for {Entity} could not be looked up; the next activation loads them")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} messages a topic may have committed for {Entity} could not be looked up; the lookup is retried")]
     private partial void LogDeliveryLookupFailed(string entity, int count, Exception exception);
 }

@@ -40,7 +40,7 @@ internal sealed partial class TopicGrain
         }
         catch
         {
-            await EndAllAsync(id, deliveries, committed: false);
+            await EndAllAsync(id, deliveries, DeliveryOutcome.NotStored);
             throw;
         }
 
@@ -61,7 +61,7 @@ internal sealed partial class TopicGrain
         catch (Exception exception)
         {
             BrokerTracing.RecordError(activity, exception);
-            await EndAllAsync(id, deliveries, committed: false);
+            await EndAllAsync(id, deliveries, OutcomeOf(exception));
             if (exception is StaleEpochException stale)
             {
                 throw await SubscriptionSupersededAsync(deliveries, stale);
@@ -70,8 +70,19 @@ internal sealed partial class TopicGrain
             throw;
         }
 
-        await EndAllAsync(id, deliveries, committed: true);
+        await EndAllAsync(id, deliveries, DeliveryOutcome.Stored);
     }
+
+    /// <summary>
+    /// A fence refused the batch, it was dropped before the store took it, or the topic refused it itself: nothing
+    /// was written. A store failure (a timeout after the batch was sent, a lost connection) leaves it open.
+    /// </summary>
+    private static DeliveryOutcome OutcomeOf(Exception exception) => exception switch
+    {
+        StaleEpochException or OperationCanceledException => DeliveryOutcome.NotStored,
+        LoireException { Reason: not LoireErrorReason.StoreUnavailable } => DeliveryOutcome.NotStored,
+        _ => DeliveryOutcome.Unknown,
+    };
 
     /// <summary>
     /// A subscription's epoch was stale (the topic's own would have superseded the topic): tells the activation that
@@ -108,7 +119,7 @@ internal sealed partial class TopicGrain
         }
         catch
         {
-            await EndAllAsync(id, deliveries, committed: false);
+            await EndAllAsync(id, deliveries, DeliveryOutcome.NotStored);
 
             // The first refusal in route order, with its own stack trace.
             await admissions.First(a => !a.IsCompletedSuccessfully);
@@ -117,7 +128,7 @@ internal sealed partial class TopicGrain
     }
 
     private Task AdmitAsync(Guid id, Delivery delivery, CancellationToken cancellationToken) => UnlessDeletedAsync(delivery, async () =>
-        delivery.Admission = await delivery.Route.Grain.AdmitDeliveryAsync(id, delivery.Messages, delivery.SequenceNumbers, cancellationToken));
+        delivery.Admission = await delivery.Route.Grain.AdmitDeliveryAsync(id, Fence.Epoch, delivery.Messages, delivery.SequenceNumbers, cancellationToken));
 
     private Task ForwardAsync(Delivery delivery, CancellationToken cancellationToken) => UnlessDeletedAsync(delivery, () =>
         delivery.Route.Grain.DeliverAsync(delivery.Messages, delivery.SequenceNumbers, cancellationToken).AsTask());
@@ -208,13 +219,14 @@ internal sealed partial class TopicGrain
     /// Ends every delivery that reserved space; a failed end is logged, since the subscription recovers on its own. A
     /// failure also goes to those whose admission never answered (timed out), so they release what they may have reserved.
     /// </summary>
-    private async Task EndAllAsync(Guid id, List<Delivery> deliveries, bool committed)
+    private async Task EndAllAsync(Guid id, List<Delivery> deliveries, DeliveryOutcome outcome)
     {
-        await Task.WhenAll(deliveries.Where(d => committed ? d.Admission is { Mode: not DeliveryMode.Forward } : d.Admission?.Mode != DeliveryMode.Forward).Select(async delivery =>
+        var stored = outcome == DeliveryOutcome.Stored;
+        await Task.WhenAll(deliveries.Where(d => stored ? d.Admission is { Mode: not DeliveryMode.Forward } : d.Admission?.Mode != DeliveryMode.Forward).Select(async delivery =>
         {
             try
             {
-                await delivery.Route.Grain.EndDeliveryAsync(id, committed, delivery.SequenceNumbers, CancellationToken.None);
+                await delivery.Route.Grain.EndDeliveryAsync(id, outcome, delivery.SequenceNumbers, CancellationToken.None);
             }
             catch (Exception exception)
             {

@@ -24,10 +24,12 @@ public interface IQueueGrain : IEntityGrain
     /// First step of a topic's atomic fan-out (subscriptions only): checks the quota for the messages under the topic's
     /// sequence numbers and reserves their space, so concurrent deliveries cannot both pass it. Nothing is stored: the
     /// topic writes the copies of every subscription in one batch, then calls <see cref="EndDeliveryAsync"/>.
+    /// <paramref name="topicEpoch"/> is the store epoch of the topic activation that admits: reservations of an older
+    /// one will never be ended (it was superseded, or died), so the subscription looks their messages up at once.
     /// </summary>
     [SiloInternal]
     [Alias("AdmitDelivery")]
-    ValueTask<DeliveryAdmission> AdmitDeliveryAsync(Guid delivery, OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default);
+    ValueTask<DeliveryAdmission> AdmitDeliveryAsync(Guid delivery, long topicEpoch, OutgoingMessage[] messages, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
     /// <summary>For an admitted delivery in <see cref="DeliveryMode.StoreEarly"/>: the topic's batch is queued, waiting receivers may get the messages now.</summary>
     [SiloInternal]
@@ -35,13 +37,13 @@ public interface IQueueGrain : IEntityGrain
     ValueTask OfferDeliveryAsync(Guid delivery, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Last step of a fan-out: the topic's batch is durable (<paramref name="committed"/>), and the subscription indexes
-    /// the messages, or it was not written and the reservation is released. Idempotent by sequence number: a delivery
-    /// the subscription no longer knows (it was reactivated, or gave up waiting) is looked up in the store.
+    /// Last step of a fan-out: what became of the topic's batch (see <see cref="DeliveryOutcome"/>); the subscription
+    /// indexes the messages, releases the reservation, or both and looks the messages up. Idempotent by sequence
+    /// number: a delivery the subscription no longer knows (it was reactivated, or gave up waiting) is looked up in the store.
     /// </summary>
     [SiloInternal]
     [Alias("EndDelivery")]
-    ValueTask EndDeliveryAsync(Guid delivery, bool committed, long[] sequenceNumbers, CancellationToken cancellationToken = default);
+    ValueTask EndDeliveryAsync(Guid delivery, DeliveryOutcome outcome, long[] sequenceNumbers, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The store refused a topic's fan-out batch because <paramref name="epoch"/>, which this subscription's admission

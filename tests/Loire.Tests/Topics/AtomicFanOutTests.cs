@@ -119,21 +119,81 @@ public sealed class AtomicFanOutTests : RestartableClusterTest
         await Admin.CreateTopicAsync(new CreateTopicOptions(topic));
         await CreateSubscriptionAsync(topic, "a", null);
         var subscription = EntityPath.Subscription(topic, "a");
-        var services = Silo.Cluster.GetSiloServiceProvider();
-        var codec = services.GetRequiredService<GrainPayloadCodec>();
-        var stored = new StoredMessage(new OutgoingMessage { MessageId = "late", Body = [1, 2, 3] }, 42, DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
-        using (var payloads = new RentedPayloads())
-        {
-            await services.GetRequiredService<IMessageStore>().CommitAsync(
-                new StoreBatch().PutMessage(subscription, 42, codec.EncodeMessage(stored, payloads), ReadOnlyMemory<byte>.Empty));
-        }
+        await CommitCopyAsync(subscription, new OutgoingMessage { MessageId = "late", Body = [1, 2, 3] }, 42, new StoreBatch());
 
         var grain = Silo.Cluster.Client.GetGrain<IQueueGrain>(subscription);
         await AssertHoldsAsync(topic, ("a", []));
-        await grain.EndDeliveryAsync(Guid.NewGuid(), committed: true, [42]);
-        await grain.EndDeliveryAsync(Guid.NewGuid(), committed: true, [42]);
+        await grain.EndDeliveryAsync(Guid.NewGuid(), DeliveryOutcome.Stored, [42]);
+        await grain.EndDeliveryAsync(Guid.NewGuid(), DeliveryOutcome.Stored, [42]);
 
         await AssertHoldsAsync(topic, ("a", ["late"]));
+    }
+
+    [Fact]
+    public async Task ADeliveryAnOlderTopicActivationNeverEnded_IsIndexedFromTheStoreWhenANewerOneAdmits()
+    {
+        // A topic activation admits a publish, commits it and dies before ending it (kill -9 of its silo). With topic
+        // duplicate detection the sender's retry is answered from the landed batch, so no end would ever index it.
+        var topic = NewTopicName("atomic-orphan");
+        await Admin.CreateTopicAsync(new CreateTopicOptions(topic));
+        await CreateSubscriptionAsync(topic, "a", null);
+        var subscription = EntityPath.Subscription(topic, "a");
+        await using var sender = Client.CreateSender(topic);
+        await sender.SendMessageAsync(Message("before"));
+
+        // The dying activation took the topic's epoch over from the running one, as a rival activation would.
+        var store = Silo.Cluster.GetSiloServiceProvider().GetRequiredService<IMessageStore>();
+        var dyingEpoch = (await store.AcquireEpochAsync(topic))!.Value;
+        var grain = Silo.Cluster.Client.GetGrain<IQueueGrain>(subscription);
+        var orphan = new OutgoingMessage { MessageId = "orphan", Body = [1, 2, 3] };
+        var admission = await grain.AdmitDeliveryAsync(Guid.NewGuid(), dyingEpoch, [orphan], [900_000]);
+        await CommitCopyAsync(subscription, orphan, 900_000, new StoreBatch().RequireEpoch(topic, dyingEpoch).RequireEpoch(subscription, admission.Epoch));
+
+        // The running activation finds itself superseded; the retry activates a newer one, whose admission frees the orphan.
+        await sender.SendMessageAsync(Message("after"));
+
+        await EventuallyAsync(async () => await PeekIdsAsync(topic, "a"), ids => ids == "after, before, orphan", "the orphaned copy",
+            TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ADeliveryWhoseCommitOutcomeIsUnknown_IsIndexedWhenTheStoreHoldsIt()
+    {
+        // A store timeout after the batch was sent: the topic cannot tell whether it landed, so the subscription looks.
+        var topic = NewTopicName("atomic-unknown");
+        await Admin.CreateTopicAsync(new CreateTopicOptions(topic));
+        await CreateSubscriptionAsync(topic, "a", null);
+        var subscription = EntityPath.Subscription(topic, "a");
+        var grain = Silo.Cluster.Client.GetGrain<IQueueGrain>(subscription);
+        var landed = new OutgoingMessage { MessageId = "landed", Body = [1] };
+        var lost = new OutgoingMessage { MessageId = "lost", Body = [2] };
+        var landedDelivery = Guid.NewGuid();
+        var lostDelivery = Guid.NewGuid();
+        var admission = await grain.AdmitDeliveryAsync(landedDelivery, 0, [landed], [41]);
+        await grain.AdmitDeliveryAsync(lostDelivery, 0, [lost], [42]);
+        await CommitCopyAsync(subscription, landed, 41, new StoreBatch().RequireEpoch(subscription, admission.Epoch));
+
+        await grain.EndDeliveryAsync(landedDelivery, DeliveryOutcome.Unknown, [41]);
+        await grain.EndDeliveryAsync(lostDelivery, DeliveryOutcome.Unknown, [42]);
+
+        await AssertHoldsAsync(topic, ("a", ["landed"]));
+    }
+
+    /// <summary>Stores a subscription's copy as a topic's fan-out batch would, under <paramref name="batch"/>'s fences.</summary>
+    private async Task CommitCopyAsync(string subscription, OutgoingMessage message, long sequenceNumber, StoreBatch batch)
+    {
+        var services = Silo.Cluster.GetSiloServiceProvider();
+        var codec = services.GetRequiredService<GrainPayloadCodec>();
+        var stored = new StoredMessage(message, sequenceNumber, DateTimeOffset.UtcNow, DateTimeOffset.MaxValue);
+        using var payloads = new RentedPayloads();
+        await services.GetRequiredService<IMessageStore>().CommitAsync(
+            batch.PutMessage(subscription, sequenceNumber, codec.EncodeMessage(stored, payloads), ReadOnlyMemory<byte>.Empty));
+    }
+
+    private async Task<string> PeekIdsAsync(string topic, string subscription)
+    {
+        await using var receiver = Client.CreateReceiver(topic, subscription);
+        return string.Join(", ", (await receiver.PeekMessagesAsync(100)).Select(m => m.MessageId!).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Through the topic grain, since the client's subscription options carry no message-count limit.</summary>
