@@ -47,6 +47,9 @@ public sealed class LoireSiloOptions
     /// <summary>Seconds an entity grain stays active without calls before it deactivates and frees its memory.</summary>
     public long EntityIdleTimeout { get; set; } = 120;
 
+    /// <summary>Seconds after which an entity closes a push delivery link whose client stopped renewing it.</summary>
+    public long DeliveryLinkLease { get; set; } = 30;
+
     /// <summary>Seconds between two reads of every entity's depth from the catalog (depth gauges, waking due entities).</summary>
     public long DepthInterval { get; set; } = 10;
 

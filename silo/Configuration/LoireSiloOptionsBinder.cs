@@ -35,6 +35,7 @@ public static class LoireSiloOptionsBinder
         options.Durability = reader.Enum<SqliteDurability>(SiloSettings.Durability) ?? options.Durability;
         options.MaxMessageSize = reader.Int64(SiloSettings.MaxMessageSize) ?? options.MaxMessageSize;
         options.EntityIdleTimeout = reader.Int64(SiloSettings.EntityIdleTimeout) ?? options.EntityIdleTimeout;
+        options.DeliveryLinkLease = reader.Int64(SiloSettings.DeliveryLinkLease) ?? options.DeliveryLinkLease;
         options.DepthInterval = reader.Int64(SiloSettings.DepthInterval) ?? options.DepthInterval;
         options.MetricsMaxEntities = reader.Int64(SiloSettings.MetricsMaxEntities) ?? options.MetricsMaxEntities;
         options.OtlpEndpoint = reader.String(SiloSettings.OtlpEndpoint) ?? options.OtlpEndpoint;

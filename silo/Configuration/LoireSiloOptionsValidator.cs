@@ -1,4 +1,5 @@
 using System.Net;
+using Loire.Grains.Hosting;
 using StackExchange.Redis;
 
 namespace Loire.Silo.Configuration;
@@ -15,6 +16,11 @@ public static class LoireSiloOptionsValidator
     public const long MinEntityIdleTimeout = 10;
 
     public const long MaxEntityIdleTimeout = 24 * 60 * 60;
+
+    /// <summary>The broker's bounds of the delivery link lease in seconds, checked here too so the error names the flag.</summary>
+    public static readonly long MinDeliveryLinkLease = (long)LoireBrokerOptions.MinDeliveryLinkLease.TotalSeconds;
+
+    public static readonly long MaxDeliveryLinkLease = (long)LoireBrokerOptions.MaxDeliveryLinkLease.TotalSeconds;
 
     public static IEnumerable<string> Validate(LoireSiloOptions options)
     {
@@ -57,6 +63,11 @@ public static class LoireSiloOptionsValidator
         if (options.EntityIdleTimeout is < MinEntityIdleTimeout or > MaxEntityIdleTimeout)
         {
             yield return $"invalid value '{options.EntityIdleTimeout}' for {SiloSettings.EntityIdleTimeout.DisplayName}: expected {MinEntityIdleTimeout} to {MaxEntityIdleTimeout} seconds";
+        }
+
+        if (options.DeliveryLinkLease < MinDeliveryLinkLease || options.DeliveryLinkLease > MaxDeliveryLinkLease)
+        {
+            yield return $"invalid value '{options.DeliveryLinkLease}' for {SiloSettings.DeliveryLinkLease.DisplayName}: expected {MinDeliveryLinkLease} to {MaxDeliveryLinkLease} seconds";
         }
 
         if (options.DepthInterval is < 1 or > 3600)

@@ -23,6 +23,7 @@ public static class SiloSettings
     public static readonly SiloSetting Durability = new(nameof(LoireSiloOptions.Durability), "--durability", "full|normal", "full", "full: fsync every commit; normal: survive process crashes only");
     public static readonly SiloSetting MaxMessageSize = new(nameof(LoireSiloOptions.MaxMessageSize), "--max-message-size", "BYTES", "1048576", "largest message accepted");
     public static readonly SiloSetting EntityIdleTimeout = new(nameof(LoireSiloOptions.EntityIdleTimeout), "--entity-idle-timeout", "SECONDS", "120", "seconds without calls after which an entity grain deactivates, 10 to 86400");
+    public static readonly SiloSetting DeliveryLinkLease = new(nameof(LoireSiloOptions.DeliveryLinkLease), "--delivery-link-lease", "SECONDS", "30", "seconds after which an entity closes a processor's push delivery link its client stopped renewing (clients renew every second), 5 to 600");
 
     public static readonly SiloSetting DepthInterval = new(nameof(LoireSiloOptions.DepthInterval), "--depth-interval", "SECONDS", "10", "seconds between two reads of every entity's depth for the depth gauges, 1 to 3600");
     public static readonly SiloSetting MetricsMaxEntities = new(nameof(LoireSiloOptions.MetricsMaxEntities), "--metrics-max-entities", "COUNT", "1000", "most entities this silo exports depth gauges for (the deepest of its share), 0 to 1000000");
@@ -35,7 +36,7 @@ public static class SiloSettings
 
     public static IReadOnlyList<SiloSetting> All { get; } =
         [DataDir, SiloPort, GatewayPort, HttpPort, HttpHost, AmqpPort, Cluster, Redis, ListenAddress, AdvertiseAddress, Kubernetes, GrainStorage, AzureStorage, ClusterId, ServiceId, Durability, MaxMessageSize, EntityIdleTimeout,
-            DepthInterval, MetricsMaxEntities, OtlpEndpoint, OtlpProtocol, TraceOrleans, AccessRules, TlsCert, TlsKey];
+            DeliveryLinkLease, DepthInterval, MetricsMaxEntities, OtlpEndpoint, OtlpProtocol, TraceOrleans, AccessRules, TlsCert, TlsKey];
 
     /// <summary>Maps the dashed flags to configuration keys, for <c>AddCommandLine</c>.</summary>
     public static IDictionary<string, string> SwitchMappings { get; } =

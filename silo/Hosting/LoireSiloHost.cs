@@ -164,6 +164,7 @@ public sealed class LoireSiloHost : IAsyncDisposable
             broker.MaxMessageSizeBytes = checked((int)options.MaxMessageSize);
             broker.Durability = options.Durability;
             broker.EntityIdleTimeout = TimeSpan.FromSeconds(options.EntityIdleTimeout);
+            broker.DeliveryLinkLease = TimeSpan.FromSeconds(options.DeliveryLinkLease);
             broker.DepthExportInterval = TimeSpan.FromSeconds(options.DepthInterval);
             broker.MaxExportedEntities = checked((int)options.MetricsMaxEntities);
             if (options.Cluster == ClusterMode.Redis)

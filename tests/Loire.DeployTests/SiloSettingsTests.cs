@@ -70,6 +70,21 @@ public sealed class SiloSettingsTests
     }
 
     [Fact]
+    public void DeliveryLinkLeaseIsReadInSecondsAndBounded()
+    {
+        Assert.Equal(30, Bind().DeliveryLinkLease);
+        Assert.Equal(5, Bind(("DeliveryLinkLease", "5")).DeliveryLinkLease);
+        Assert.Equal(600, Bind(("DeliveryLinkLease", "600")).DeliveryLinkLease);
+        foreach (var value in new[] { "0", "4", "601" })
+        {
+            var error = Assert.Throws<SiloConfigurationException>(() => Bind(("DeliveryLinkLease", value)));
+            Assert.Contains($"invalid value '{value}' for --delivery-link-lease (LOIRE_DeliveryLinkLease): expected 5 to 600 seconds", error.Errors);
+        }
+
+        Assert.Contains("--delivery-link-lease SECONDS", CommandLine.HelpText());
+    }
+
+    [Fact]
     public void HelpListsTheContainerSettingsAndTheProbe()
     {
         var help = CommandLine.HelpText();

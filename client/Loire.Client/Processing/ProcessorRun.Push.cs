@@ -23,7 +23,7 @@ internal sealed partial class ProcessorRun
     /// <summary>Most credit a link may have outstanding (the broker's limit).</summary>
     private const int MaxLinkCredit = 5_000;
 
-    /// <summary>How often a link is renewed; the broker closes links it has not heard of for 30 s.</summary>
+    /// <summary>How often a link is renewed; the broker closes links it has not heard of for its link lease (30 s by default, at least 5 s).</summary>
     private static readonly TimeSpan LinkRenewInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>How long messages a closed link was pushed are waited for before their credit is given up.</summary>

@@ -33,6 +33,18 @@ public sealed class LoireBrokerOptions
     /// </summary>
     public int MaxExportedEntities { get; set; } = 1000;
 
+    /// <summary>Shortest <see cref="DeliveryLinkLease"/>: clients renew their links every second, so a few missed renewals must not close one.</summary>
+    public static readonly TimeSpan MinDeliveryLinkLease = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest <see cref="DeliveryLinkLease"/>: a link of a client that is gone keeps its unused credit until the lease ends.</summary>
+    public static readonly TimeSpan MaxDeliveryLinkLease = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A push delivery link not renewed for this long is closed (its client is gone), between
+    /// <see cref="MinDeliveryLinkLease"/> and <see cref="MaxDeliveryLinkLease"/>.
+    /// </summary>
+    public TimeSpan DeliveryLinkLease { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -59,6 +71,11 @@ public sealed class LoireBrokerOptions
         if (EntityIdleTimeout < TimeSpan.FromSeconds(10))
         {
             throw new ArgumentOutOfRangeException(nameof(EntityIdleTimeout), EntityIdleTimeout, "Must be at least 10 seconds.");
+        }
+
+        if (DeliveryLinkLease < MinDeliveryLinkLease || DeliveryLinkLease > MaxDeliveryLinkLease)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeliveryLinkLease), DeliveryLinkLease, $"Must be between {MinDeliveryLinkLease.TotalSeconds} seconds and {MaxDeliveryLinkLease.TotalMinutes} minutes.");
         }
     }
 }

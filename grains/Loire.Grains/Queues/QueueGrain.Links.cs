@@ -21,9 +21,6 @@ internal sealed partial class QueueGrain
     /// <summary>Most messages in one push, so that one link with much credit does not hold back the others.</summary>
     private const int MaxPushBatch = 256;
 
-    /// <summary>A link not renewed for this long is closed: its client is gone (clients renew every second or so).</summary>
-    internal static readonly TimeSpan LinkLease = TimeSpan.FromSeconds(30);
-
     private readonly List<DeliveryLink> _links = [];
     private int _nextLink;
 
@@ -164,13 +161,14 @@ internal sealed partial class QueueGrain
         }
     }
 
-    /// <summary>Timer: closes links whose client stopped renewing them.</summary>
+    /// <summary>Timer: closes links whose client stopped renewing them for the broker's link lease.</summary>
     private void ExpireLinks(DateTimeOffset now)
     {
+        var lease = brokerOptions.Value.DeliveryLinkLease;
         for (var i = _links.Count - 1; i >= 0; i--)
         {
             var link = _links[i];
-            if (now - link.RenewedAt > LinkLease)
+            if (now - link.RenewedAt > lease)
             {
                 _links.RemoveAt(i);
                 NotifyLinkClosed(link, LoireErrorReason.ServiceTimeout, "The link was not renewed in time.");

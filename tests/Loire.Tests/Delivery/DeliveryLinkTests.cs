@@ -16,18 +16,11 @@ namespace Loire.Tests.Delivery;
 [Collection(ClusterCollection.Name)]
 public sealed class DeliveryLinkTests(ClusterFixture fixture) : IDisposable
 {
-    private readonly RecordingDeliveryObserver _observer = new();
-    private IDeliveryObserver? _reference;
+    private readonly RecordingDeliveryObserver _observer = new(fixture.Cluster.Client);
 
-    private IDeliveryObserver Reference => _reference ??= fixture.Cluster.Client.CreateObjectReference<IDeliveryObserver>(_observer);
+    private IDeliveryObserver Reference => _observer.Reference;
 
-    public void Dispose()
-    {
-        if (_reference is not null)
-        {
-            fixture.Cluster.Client.DeleteObjectReference<IDeliveryObserver>(_reference);
-        }
-    }
+    public void Dispose() => _observer.Dispose();
 
     [Fact]
     public async Task ALinkIsPushedNoMoreThanItsCreditAndARepeatedGrantAddsNothing()

@@ -5,11 +5,18 @@ using Loire.Messages;
 
 namespace Loire.Tests.Delivery;
 
-/// <summary>An observer that records what a queue grain pushes to it, for link tests that talk to the grain directly.</summary>
-internal sealed class RecordingDeliveryObserver : IDeliveryObserver
+/// <summary>
+/// An observer that records what a queue grain pushes to it, for link tests that talk to the grain directly; its
+/// reference is made on first use and deleted on dispose.
+/// </summary>
+internal sealed class RecordingDeliveryObserver(IGrainFactory grainFactory) : IDeliveryObserver, IDisposable
 {
     private readonly ConcurrentQueue<(Guid Link, long First, DeliveredMessage[] Messages)> _pushes = new();
     private int _count;
+    private IDeliveryObserver? _reference;
+
+    /// <summary>The reference to pass to the grain.</summary>
+    public IDeliveryObserver Reference => _reference ??= grainFactory.CreateObjectReference<IDeliveryObserver>(this);
 
     public ConcurrentQueue<(Guid Link, long Delivered, LoireErrorReason Reason)> Closures { get; } = new();
 
@@ -30,5 +37,13 @@ internal sealed class RecordingDeliveryObserver : IDeliveryObserver
     {
         Closures.Enqueue((linkId, delivered, reason));
         return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        if (_reference is not null)
+        {
+            grainFactory.DeleteObjectReference<IDeliveryObserver>(_reference);
+        }
     }
 }

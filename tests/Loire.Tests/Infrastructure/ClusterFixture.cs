@@ -8,9 +8,10 @@ namespace Loire.Tests.Infrastructure;
 
 /// <summary>
 /// One in-process Orleans cluster (a single silo on the embedded store in a temp folder) shared by the tests of
-/// a collection. Tests use their own entity names, so they do not see each other's messages.
+/// a collection. Tests use their own entity names, so they do not see each other's messages. A fixture for tests
+/// that need other broker settings derives from it.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "loire-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -28,14 +29,25 @@ public sealed class ClusterFixture : IAsyncLifetime
             // Tests measure behaviour, not disk latency.
             o.Durability = SqliteDurability.Normal;
             o.MaxMessageSizeBytes = 256 * 1024;
+            ConfigureBroker(o);
         }));
         // As the gateway client does: a cancelled receive's answer reaches the caller instead of being dropped.
-        builder.ConfigureClient(client => client
+        builder.ConfigureClient(client => ConfigureClient(client
             .Configure<ClientMessagingOptions>(o => o.WaitForCancellationAcknowledgement = true)
-            .AddOutgoingGrainCallFilter(SettleCallGate.FilterAsync));
+            .AddOutgoingGrainCallFilter(SettleCallGate.FilterAsync)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Client = new LoireClient(Cluster.Client);
+    }
+
+    /// <summary>Changes the silo's broker settings after the shared ones.</summary>
+    protected virtual void ConfigureBroker(LoireBrokerOptions options)
+    {
+    }
+
+    /// <summary>Adds to the Orleans client's configuration (filters, say).</summary>
+    protected virtual void ConfigureClient(IClientBuilder client)
+    {
     }
 
     public async Task DisposeAsync()
