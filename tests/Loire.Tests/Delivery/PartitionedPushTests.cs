@@ -32,23 +32,14 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
         var options = new LoireProcessorOptions { MaxConcurrentCalls = 4, PrefetchCount = 8 };
         var entity = subscription ? await CreatePartitionedTopicAsync() : await CreatePartitionedQueueAsync();
         await using var processor = subscription ? _client.CreateProcessor(entity, "push", options) : _client.CreateProcessor(entity, options);
-        var handled = new ConcurrentDictionary<string, int>();
-        var errors = new ErrorCollector();
-        processor.ProcessMessageAsync += args =>
-        {
-            handled.AddOrUpdate(args.Message.MessageId!, 1, (_, n) => n + 1);
-            return Task.CompletedTask;
-        };
-        processor.ProcessErrorAsync += errors.Handler;
-        await processor.StartProcessingAsync();
+        var handled = await CountingHandler.StartAsync(processor);
 
         var sent = await SendToPartitionsAsync(entity, Enumerable.Range(0, Partitions), perPartition);
-        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(handled.Count == sent.Length), Patience), $"{handled.Count} of {sent.Length} handled");
+        await handled.WaitForAsync(sent.Length);
         Assert.True(processor.IsPushing);
         await processor.StopProcessingAsync();
 
-        Assert.Equal(sent.Order(), handled.Keys.Order());
-        Assert.All(handled.Values, n => Assert.Equal(1, n));
+        handled.AssertEachOnce(sent);
         if (subscription)
         {
             var topic = entity;
@@ -59,8 +50,6 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
         {
             await _admin.RuntimePropertiesWhenAsync(entity, p => p.TotalMessageCount == 0, "every message completed");
         }
-
-        errors.AssertNone();
     }
 
     [Fact]
@@ -85,13 +74,7 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
         // The credit is split (2, 2, 1, 1) and every link fills its share; together they never take more.
         await _admin.RuntimePropertiesWhenAsync(queue, p => p.LockedMessageCount == capacity, $"{capacity} locked messages");
         Assert.True(processor.IsPushing);
-        var observeUntil = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
-        while (DateTimeOffset.UtcNow < observeUntil)
-        {
-            var properties = await _admin.GetQueueRuntimePropertiesAsync(queue);
-            Assert.True(properties.LockedMessageCount <= capacity, QueueTestKit.Describe(properties));
-            await Task.Delay(50);
-        }
+        await _admin.AssertLockedStaysAtMostAsync(queue, capacity, TimeSpan.FromSeconds(1));
 
         await using (var other = _client.CreateReceiver(queue))
         {
@@ -174,24 +157,13 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
         const int count = 60;
         var queue = await CreatePartitionedQueueAsync();
         await using var processor = _client.CreateProcessor(queue, new LoireProcessorOptions { MaxConcurrentCalls = Partitions });
-        var handled = new ConcurrentDictionary<string, int>();
-        var errors = new ErrorCollector();
-        processor.ProcessMessageAsync += args =>
-        {
-            handled.AddOrUpdate(args.Message.MessageId!, 1, (_, n) => n + 1);
-            return Task.CompletedTask;
-        };
-        processor.ProcessErrorAsync += errors.Handler;
-        await processor.StartProcessingAsync();
+        var handled = await CountingHandler.StartAsync(processor);
 
         var sent = await SendToPartitionsAsync(queue, [Partitions - 1], count);
-        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(handled.Count == count), Patience), $"{handled.Count} of {count} handled");
+        await handled.WaitForAsync(count);
         Assert.True(processor.IsPushing);
         await processor.StopProcessingAsync();
-
-        Assert.Equal(sent.Order(), handled.Keys.Order());
-        Assert.All(handled.Values, n => Assert.Equal(1, n));
-        errors.AssertNone();
+        handled.AssertEachOnce(sent);
     }
 
     [Fact]
@@ -200,30 +172,19 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
         const int moved = 1;
         var queue = await CreatePartitionedQueueAsync();
         await using var processor = _client.CreateProcessor(queue, new LoireProcessorOptions { MaxConcurrentCalls = Partitions });
-        var handled = new ConcurrentDictionary<string, int>();
-        var errors = new ErrorCollector();
-        processor.ProcessMessageAsync += args =>
-        {
-            handled.AddOrUpdate(args.Message.MessageId!, 1, (_, n) => n + 1);
-            return Task.CompletedTask;
-        };
-        processor.ProcessErrorAsync += errors.Handler;
-        await processor.StartProcessingAsync();
+        var handled = await CountingHandler.StartAsync(processor);
 
         var first = await SendToPartitionsAsync(queue, Enumerable.Range(0, Partitions), 1);
-        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(handled.Count == first.Length), Patience), $"{handled.Count} of {first.Length} handled");
+        await handled.WaitForAsync(first.Length);
         Assert.True(processor.IsPushing);
 
         // The partition's activation closes its link as it goes; the processor opens one on the next activation.
         var grain = fixture.Cluster.Client.GetGrain<IQueueGrain>(EntityPartitions.GrainPath(queue, moved));
         await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
         var second = await SendToPartitionsAsync(queue, Enumerable.Range(0, Partitions), 3, round: 1);
-        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(handled.Count == first.Length + second.Length), Patience),
-            $"{handled.Count} of {first.Length + second.Length} handled");
+        await handled.WaitForAsync(first.Length + second.Length);
         await processor.StopProcessingAsync();
-
-        Assert.All(handled.Values, n => Assert.Equal(1, n));
-        errors.AssertNone();
+        handled.AssertEachOnce([.. first, .. second]);
     }
 
     [Fact]
@@ -231,22 +192,13 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
     {
         var queue = await CreatePartitionedQueueAsync();
         await using var processor = _client.CreateProcessor(queue, new LoireProcessorOptions { MaxConcurrentCalls = 1, PrefetchCount = Partitions - 2 });
-        var handled = new ConcurrentDictionary<string, int>();
-        var errors = new ErrorCollector();
-        processor.ProcessMessageAsync += args =>
-        {
-            handled.AddOrUpdate(args.Message.MessageId!, 1, (_, n) => n + 1);
-            return Task.CompletedTask;
-        };
-        processor.ProcessErrorAsync += errors.Handler;
-        await processor.StartProcessingAsync();
+        var handled = await CountingHandler.StartAsync(processor);
 
         var sent = await SendToPartitionsAsync(queue, Enumerable.Range(0, Partitions), 5);
-        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(handled.Count == sent.Length), Patience), $"{handled.Count} of {sent.Length} handled");
+        await handled.WaitForAsync(sent.Length);
         Assert.False(processor.IsPushing);
         await processor.StopProcessingAsync();
-        Assert.All(handled.Values, n => Assert.Equal(1, n));
-        errors.AssertNone();
+        handled.AssertEachOnce(sent);
     }
 
     private static int PartitionOf(LoireReceivedMessage message) => EntityPartitions.PartitionOfSequenceNumber(message.SequenceNumber);
@@ -281,5 +233,38 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
         await _admin.CreateTopicAsync(new CreateTopicOptions(topic) { PartitionCount = Partitions });
         await _admin.CreateSubscriptionAsync(topic, "push");
         return topic;
+    }
+
+    /// <summary>A handler that counts each delivery by MessageId (auto-complete settles it), and the processor's errors.</summary>
+    private sealed class CountingHandler
+    {
+        private readonly ConcurrentDictionary<string, int> _handled = new();
+        private readonly ErrorCollector _errors = new();
+
+        /// <summary>Attaches a counting handler to <paramref name="processor"/> and starts it.</summary>
+        public static async Task<CountingHandler> StartAsync(LoireProcessor processor)
+        {
+            var counting = new CountingHandler();
+            processor.ProcessMessageAsync += args =>
+            {
+                counting._handled.AddOrUpdate(args.Message.MessageId!, 1, (_, n) => n + 1);
+                return Task.CompletedTask;
+            };
+            processor.ProcessErrorAsync += counting._errors.Handler;
+            await processor.StartProcessingAsync();
+            return counting;
+        }
+
+        /// <summary>Waits until <paramref name="count"/> distinct messages were handled; fails after <see cref="Patience"/>.</summary>
+        public async Task WaitForAsync(int count) =>
+            Assert.True(await Eventually.TrueAsync(() => Task.FromResult(_handled.Count == count), Patience), $"{_handled.Count} of {count} handled");
+
+        /// <summary>Fails unless exactly <paramref name="sent"/> were handled, each once, and no error was reported.</summary>
+        public void AssertEachOnce(IEnumerable<string> sent)
+        {
+            Assert.Equal(sent.Order(), _handled.Keys.Order());
+            Assert.All(_handled.Values, n => Assert.Equal(1, n));
+            _errors.AssertNone();
+        }
     }
 }
