@@ -41,7 +41,8 @@ public sealed class LoireProcessorOptions
 
     /// <summary>
     /// Push (default): the broker pushes messages within the processor's credit, for peek-lock processors with at
-    /// least one credit per partition of the entity (the others poll); or long polling. Locks, settlement and stopping work the same either way.
+    /// least one credit per partition of the entity (the others poll); or long polling. Locks, settlement and
+    /// stopping work the same either way.
     /// </summary>
     public LoireDeliveryMode DeliveryMode { get; set; } = LoireDeliveryMode.Push;
 

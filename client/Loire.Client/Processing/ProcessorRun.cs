@@ -15,8 +15,8 @@ namespace Loire.Client.Processing;
 /// Flow control is credit based. The run owns <c>MaxConcurrentCalls + PrefetchCount</c> credits; a received message
 /// holds one until it is settled (or handed back, or its handler returned without settling it). The receive loop asks
 /// the broker for at most as many messages as it has credits (or, with push delivery, grants its delivery links at
-/// most that many in all; see ProcessorRun.Push.cs), so the run never holds more than that many messages and a slow handler is
-/// never flooded. With no credit left, the loop waits for one instead of polling.
+/// most that many in all; see ProcessorRun.Push.cs), so the run never holds more than that many messages and a slow
+/// handler is never flooded. With no credit left, the loop waits for one instead of polling.
 /// </remarks>
 internal sealed partial class ProcessorRun
 {
