@@ -188,6 +188,40 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task StoppingClosesEveryLinkAndGivesBackWhatWasPushedAheadOfTheHandler()
+    {
+        // Quotas of 2: the three partitions with messages fill theirs, the last one's link keeps its credit unused.
+        const int capacity = 1 + 7;
+        const int locked = (Partitions - 1) * (capacity / Partitions);
+        var queue = await CreatePartitionedQueueAsync();
+        var sent = await SendToPartitionsAsync(queue, Enumerable.Range(0, Partitions - 1), 5);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var processor = _client.CreateProcessor(queue, new LoireProcessorOptions { PrefetchCount = capacity - 1 });
+        processor.ProcessMessageAsync += async _ =>
+        {
+            started.TrySetResult();
+            await release.Task;
+        };
+        processor.ProcessErrorAsync += _ => Task.CompletedTask;
+        await processor.StartProcessingAsync();
+        await started.Task.WaitAsync(Patience);
+        await _admin.RuntimePropertiesWhenAsync(queue, p => p.LockedMessageCount == locked, $"the handler's message and {locked - 1} pushed ahead locked");
+        Assert.True(processor.IsPushing);
+
+        var stopping = processor.StopProcessingAsync();
+        release.TrySetResult();
+        await stopping;
+
+        // The handled one is completed; those pushed ahead are available again at once, and the idle partition's link
+        // is closed, so what arrives there now is not locked for the stopped processor.
+        await _admin.RuntimePropertiesWhenAsync(queue, p => p.LockedMessageCount == 0 && p.ActiveMessageCount == sent.Length - 1, $"{locked - 1} given back");
+        var later = await SendToPartitionsAsync(queue, [Partitions - 1], 2);
+        var properties = await _admin.GetQueueRuntimePropertiesAsync(queue);
+        Assert.True(properties.LockedMessageCount == 0 && properties.ActiveMessageCount == sent.Length - 1 + later.Length, QueueTestKit.Describe(properties));
+    }
+
+    [Fact]
     public async Task AProcessorWithFewerCreditsThanPartitionsPollsAndHandlesEveryMessage()
     {
         var queue = await CreatePartitionedQueueAsync();
