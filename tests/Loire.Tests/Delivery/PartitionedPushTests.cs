@@ -42,8 +42,7 @@ public sealed class PartitionedPushTests(ClusterFixture fixture)
         handled.AssertEachOnce(sent);
         if (subscription)
         {
-            var topic = entity;
-            await TopicTestKit.EventuallyAsync(() => _admin.GetSubscriptionRuntimePropertiesAsync(topic, "push"),
+            await TopicTestKit.EventuallyAsync(() => _admin.GetSubscriptionRuntimePropertiesAsync(entity, "push"),
                 p => p.TotalMessageCount == 0, "every message completed");
         }
         else
