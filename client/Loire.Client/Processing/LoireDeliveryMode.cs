@@ -5,8 +5,10 @@ public enum LoireDeliveryMode
 {
     /// <summary>
     /// The processor opens a delivery link and the broker pushes messages as they arrive, within the credit the
-    /// processor grants (its free handler and prefetch slots). Used for peek-lock processors of entities without
-    /// partitions; the others poll.
+    /// processor grants (its free handler and prefetch slots). Used for peek-lock processors; on a partitioned entity
+    /// the processor opens a link per partition and gives each a fixed share of its slots, so it pushes only when
+    /// <see cref="LoireProcessorOptions.MaxConcurrentCalls"/> plus <see cref="LoireProcessorOptions.PrefetchCount"/> is
+    /// at least the partition count. The others poll.
     /// </summary>
     Push = 0,
 

@@ -40,8 +40,9 @@ public sealed class LoireProcessorOptions
     public TimeSpan MaxReceiveWaitTime { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// Push (default): the broker pushes messages within the processor's credit, for peek-lock processors of entities
-    /// without partitions (the others poll); or long polling. Locks, settlement and stopping work the same either way.
+    /// Push (default): the broker pushes messages within the processor's credit, for peek-lock processors with at
+    /// least one credit per partition of the entity (the others poll); or long polling. Locks, settlement and
+    /// stopping work the same either way.
     /// </summary>
     public LoireDeliveryMode DeliveryMode { get; set; } = LoireDeliveryMode.Push;
 

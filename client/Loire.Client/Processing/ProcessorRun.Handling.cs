@@ -70,7 +70,7 @@ internal sealed partial class ProcessorRun
             if (!completing)
             {
                 activity?.Dispose();
-                ReleaseCredits(1);
+                ReleaseCredit(message);
             }
         }
     }
@@ -144,7 +144,7 @@ internal sealed partial class ProcessorRun
         finally
         {
             activity?.Dispose();
-            ReleaseCredits(1);
+            ReleaseCredit(message);
             if (Interlocked.Decrement(ref _autoCompletions) == 0)
             {
                 _autoCompletionsDone.TrySetResult();

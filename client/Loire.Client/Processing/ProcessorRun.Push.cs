@@ -2,26 +2,40 @@ using Loire.Client.Diagnostics;
 using Loire.Client.Internal;
 using Loire.Grains;
 using Loire.Messages;
+using Loire.Partitions;
 using Microsoft.Extensions.Logging;
 
 namespace Loire.Client.Processing;
 
 /// <summary>
-/// Push delivery (<see cref="LoireDeliveryMode.Push"/>): the run opens a delivery link on the entity and grants it
-/// the run's free credits; the broker locks and pushes messages as they arrive until the credit is used, and the run
-/// grants more as handlers free their slots (in batches of a quarter of its capacity, and with every renewal, once a
-/// second). No receive call is parked and none follows each delivery.
+/// Push delivery (<see cref="LoireDeliveryMode.Push"/>): the run opens a delivery link on each partition of the entity
+/// (one on an entity without partitions) and grants it free credits; the broker locks and pushes messages as they
+/// arrive until the credit is used, and the run grants more as handlers free their slots (in batches of a quarter of
+/// the partition's quota, and with every renewal, once a second). No receive call is parked and none follows each
+/// delivery.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Credit is granted as a running total, so a retried grant cannot grant twice. A link ends when the broker closes it
 /// (it tells how many it pushed in all, so the run waits for those still on their way), when a renewal finds the
 /// broker no longer knows it (the entity moved after a silo failure), or when the run stops. The run then opens a new
 /// one with the credit the old one had not used. Messages of a link the run has given up are abandoned at once.
+/// </para>
+/// <para>
+/// The run's capacity is split into fixed quotas, one per partition, as equal as they go. A partition's link is
+/// granted only credit of its quota, and a message's credit goes back to the quota of the partition it came from (its
+/// lock token names it), so the credit outstanding and held never exceeds the capacity, and every partition always
+/// has credit of its own: none starves however busy the others are. The price is that one busy partition among idle
+/// ones gets only its quota of the run's slots. Lending idle partitions' credit to it would mean closing their links
+/// to take back what they were granted (grants only grow), and then finding out again which partitions have messages;
+/// not worth it. Push hence needs a credit per partition: with a smaller capacity the run polls, whose draws rotate
+/// over the partitions.
+/// </para>
 /// </remarks>
 internal sealed partial class ProcessorRun
 {
     /// <summary>Most credit a link may have outstanding (the broker's limit).</summary>
-    private const int MaxLinkCredit = 5_000;
+    internal const int MaxLinkCredit = 5_000;
 
     /// <summary>How often a link is renewed; the broker closes links it has not heard of for its link lease (30 s by default, at least 5 s).</summary>
     private static readonly TimeSpan LinkRenewInterval = TimeSpan.FromSeconds(1);
@@ -31,18 +45,12 @@ internal sealed partial class ProcessorRun
 
     private readonly object _linkLock = new();
 
-    /// <summary>Released when credits worth a grant are free, or when the broker closed the link.</summary>
-    private readonly SemaphoreSlim _flowSignal = new(0);
-
     /// <summary>Links the broker closed while some of what they were pushed was still on its way.</summary>
     private readonly List<PushLink> _draining = [];
 
-    private PushLink? _link;
+    /// <summary>Push mode: the entity's partitions, by index; empty while polling.</summary>
+    private PushPartition[] _pushPartitions = [];
 
-    /// <summary>Push mode: credits free and not yet granted to a link.</summary>
-    private long _freeCredits;
-
-    private int _flowThreshold = 1;
     private volatile bool _push;
     private DeliveryObserver? _observer;
     private IDeliveryObserver? _observerReference;
@@ -50,16 +58,22 @@ internal sealed partial class ProcessorRun
     /// <summary>True once the run chose push delivery.</summary>
     public bool IsPushing => _push;
 
-    /// <summary>Pushes for peek-lock runs on entities without partitions, when asked to; polls otherwise.</summary>
+    /// <summary>Pushes for peek-lock runs with a credit per partition, when asked to; polls otherwise.</summary>
     private async Task DeliveryLoopAsync()
     {
-        if (await ChoosePushAsync().ConfigureAwait(false))
-        {
-            await LinkLoopAsync().ConfigureAwait(false);
-        }
-        else
+        if (!await ChoosePushAsync().ConfigureAwait(false))
         {
             await ReceiveLoopAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(_pushPartitions.Select(LinkLoopAsync)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await DeleteObserverReferenceAsync().ConfigureAwait(false);
         }
     }
 
@@ -80,39 +94,34 @@ internal sealed partial class ProcessorRun
             return false;
         }
 
-        if (_receiver.KnownPartitionCount != 1)
+        // 0 while the entity was not found: the receive loop reports that.
+        var partitionCount = _receiver.KnownPartitionCount;
+        if (partitionCount < 1 || partitionCount > Capacity)
         {
             return false;
         }
 
-        _freeCredits = Capacity;
-        _flowThreshold = Math.Max(1, Math.Min(Capacity, MaxLinkCredit) / 4);
+        _pushPartitions = [.. Enumerable.Range(0, partitionCount).Select(index => new PushPartition(
+            EntityPartitions.GrainPath(_receiver.GrainPath, index),
+            Capacity / partitionCount + (index < Capacity % partitionCount ? 1 : 0)))];
         _push = true;
         return true;
     }
 
-    /// <summary>Gives credits back: to the receive loop's semaphore, or (push) to the next grant.</summary>
-    private void ReleaseCredits(long count)
+    /// <summary>Gives back the credit a message held: to the receive loop's semaphore, or (push) to its partition's quota.</summary>
+    private void ReleaseCredit(LoireReceivedMessage message)
     {
-        if (count <= 0)
-        {
-            return;
-        }
-
         if (!_push)
         {
-            _credits.Release((int)count);
+            _credits.Release();
             return;
         }
 
-        var free = Interlocked.Add(ref _freeCredits, count);
-        if (free >= _flowThreshold && free - count < _flowThreshold)
-        {
-            _flowSignal.Release();
-        }
+        var index = _pushPartitions.Length == 1 ? 0 : EntityPartitions.PartitionOfLockToken(message.LockTokenGuid);
+        _pushPartitions[index < _pushPartitions.Length ? index : 0].Release(1);
     }
 
-    private async Task LinkLoopAsync()
+    private async Task LinkLoopAsync(PushPartition partition)
     {
         var stopping = _stopping.Token;
         var failures = 0;
@@ -122,7 +131,7 @@ internal sealed partial class ProcessorRun
             {
                 try
                 {
-                    var link = await OpenLinkAsync(stopping).ConfigureAwait(false);
+                    var link = await OpenLinkAsync(partition, stopping).ConfigureAwait(false);
                     failures = 0;
                     await KeepLinkAsync(link, stopping).ConfigureAwait(false);
                 }
@@ -130,7 +139,7 @@ internal sealed partial class ProcessorRun
                 {
                     // The broker may still know the link (the call failed, not the entity): ask it to drop the link, so
                     // it does not lock more messages for a link no one reads.
-                    ForgetLink(closeOnBroker: true);
+                    ForgetLink(partition, closeOnBroker: true);
                     if (!await RecoverFromReceiveFailureAsync(exception, failures++, stopping).ConfigureAwait(false))
                     {
                         return;
@@ -143,46 +152,47 @@ internal sealed partial class ProcessorRun
         }
         finally
         {
-            await CloseLinkOnStopAsync().ConfigureAwait(false);
+            await CloseLinkOnStopAsync(partition).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Opens a link with the free credits, once there is at least one.</summary>
-    private async Task<PushLink> OpenLinkAsync(CancellationToken stopping)
+    /// <summary>Opens a link on the partition with its free credits, once there is at least one.</summary>
+    private async Task<PushLink> OpenLinkAsync(PushPartition partition, CancellationToken stopping)
     {
-        while (Volatile.Read(ref _freeCredits) <= 0)
+        while (partition.FreeCredits <= 0)
         {
-            await _flowSignal.WaitAsync(stopping).ConfigureAwait(false);
+            await partition.FlowSignal.WaitAsync(stopping).ConfigureAwait(false);
         }
 
         var observer = await GetObserverReferenceAsync(stopping).ConfigureAwait(false);
-        var link = new PushLink(Guid.NewGuid());
+        var link = new PushLink(Guid.NewGuid(), partition);
         lock (_linkLock)
         {
             // Known before the broker hears of it: its first push may arrive before the answer to the open.
             GrantFreeCredits(link);
-            _link = link;
+            partition.Link = link;
         }
 
         var request = new DeliveryLinkRequest(link.Id, link.Granted, _receiver.SubQueueKind);
-        var path = _receiver.GrainPath;
+        var path = partition.GrainPath;
         await _client.Executor.ExecuteAsync("open link", _entityPath, RetryKind.Idempotent,
             (grains, ct) => grains.Queue(path).OpenLinkAsync(request, observer, ct), stopping).ConfigureAwait(false);
-        LogLinkOpened(_logger, _entityPath, link.Id, request.GrantedCredit);
+        LogLinkOpened(_logger, path, link.Id, request.GrantedCredit);
         return link;
     }
 
     /// <summary>Grants freed credit and renews the link until the broker closes or forgets it.</summary>
     private async Task KeepLinkAsync(PushLink link, CancellationToken stopping)
     {
-        var path = _receiver.GrainPath;
+        var partition = link.Partition;
+        var path = partition.GrainPath;
         var renewedAt = _time.GetTimestamp();
         while (true)
         {
             var wait = LinkRenewInterval - _time.GetElapsedTime(renewedAt);
-            if (wait > TimeSpan.Zero && await _flowSignal.WaitAsync(wait, stopping).ConfigureAwait(false))
+            if (wait > TimeSpan.Zero && await partition.FlowSignal.WaitAsync(wait, stopping).ConfigureAwait(false))
             {
-                while (_flowSignal.Wait(0))
+                while (partition.FlowSignal.Wait(0))
                 {
                 }
             }
@@ -190,7 +200,7 @@ internal sealed partial class ProcessorRun
             long granted;
             lock (_linkLock)
             {
-                if (_link != link)
+                if (partition.Link != link)
                 {
                     // The broker closed it.
                     return;
@@ -209,55 +219,43 @@ internal sealed partial class ProcessorRun
             renewedAt = _time.GetTimestamp();
             if (!known)
             {
-                LogLinkLost(_logger, _entityPath, link.Id);
-                ForgetLink(closeOnBroker: false);
+                LogLinkLost(_logger, path, link.Id);
+                ForgetLink(partition, closeOnBroker: false);
                 return;
             }
         }
     }
 
-    /// <summary>Adds the free credits to the link's grant, up to the broker's limit; returns how many. Under the link lock.</summary>
-    private long GrantFreeCredits(PushLink link)
+    /// <summary>Adds its partition's free credits to the link's grant, up to the broker's limit; returns how many. Under the link lock.</summary>
+    private static long GrantFreeCredits(PushLink link)
     {
-        var room = MaxLinkCredit - link.Outstanding;
-        if (room <= 0)
-        {
-            return 0;
-        }
-
-        var take = Interlocked.Exchange(ref _freeCredits, 0);
-        if (take > room)
-        {
-            Interlocked.Add(ref _freeCredits, take - room);
-            take = room;
-        }
-
+        var take = link.Partition.Take(MaxLinkCredit - link.Outstanding);
         link.Granted += take;
         return take;
     }
 
     /// <summary>
-    /// Gives up the current link without a count from the broker: its unused credit is free again, and whatever it is
-    /// still pushed is abandoned on arrival.
+    /// Gives up the partition's current link without a count from the broker: its unused credit is free again, and
+    /// whatever it is still pushed is abandoned on arrival.
     /// </summary>
-    private void ForgetLink(bool closeOnBroker)
+    private void ForgetLink(PushPartition partition, bool closeOnBroker)
     {
         PushLink? link;
         lock (_linkLock)
         {
-            link = _link;
+            link = partition.Link;
             if (link is null)
             {
                 return;
             }
 
-            _link = null;
+            partition.Link = null;
         }
 
-        ReleaseCredits(link.Outstanding);
+        partition.Release(link.Outstanding);
         if (closeOnBroker)
         {
-            _ = CloseQuietlyAsync(link.Id);
+            _ = CloseQuietlyAsync(link);
         }
     }
 
@@ -265,9 +263,10 @@ internal sealed partial class ProcessorRun
     /// Asks the broker to drop a link; returns how many messages it pushed through it, or -1 when it did not know the
     /// link or could not be asked (it drops unrenewed links by itself, and what they push is abandoned on arrival).
     /// </summary>
-    private async Task<long> CloseQuietlyAsync(Guid linkId)
+    private async Task<long> CloseQuietlyAsync(PushLink link)
     {
-        var path = _receiver.GrainPath;
+        var path = link.Partition.GrainPath;
+        var linkId = link.Id;
         try
         {
             return await _client.Executor.ExecuteAsync("close link", _entityPath, RetryKind.Idempotent,
@@ -275,7 +274,7 @@ internal sealed partial class ProcessorRun
         }
         catch (Exception exception)
         {
-            LogLinkCloseFailed(_logger, _entityPath, linkId, exception);
+            LogLinkCloseFailed(_logger, path, linkId, exception);
             return -1;
         }
     }
@@ -286,7 +285,7 @@ internal sealed partial class ProcessorRun
         bool known;
         lock (_linkLock)
         {
-            var link = _link?.Id == linkId ? _link : _draining.Find(l => l.Id == linkId);
+            var link = FindOpenLink(linkId)?.Link ?? _draining.Find(l => l.Id == linkId);
             known = link is not null;
             if (link is not null)
             {
@@ -325,17 +324,17 @@ internal sealed partial class ProcessorRun
     /// <summary>Observer: the broker closed a link after pushing <paramref name="delivered"/> messages through it.</summary>
     internal void OnLinkClosed(Guid linkId, long delivered, LoireErrorReason reason, string message)
     {
-        PushLink? link;
+        PushLink link;
         long unused;
         lock (_linkLock)
         {
-            link = _link;
-            if (link?.Id != linkId)
+            if (FindOpenLink(linkId) is not { Link: { } open } partition)
             {
                 return;
             }
 
-            _link = null;
+            link = open;
+            partition.Link = null;
             unused = link.Close(delivered);
             if (!link.Drained.IsCompleted)
             {
@@ -343,9 +342,9 @@ internal sealed partial class ProcessorRun
             }
         }
 
-        LogLinkClosed(_logger, _entityPath, linkId, reason, message);
-        ReleaseCredits(unused);
-        _flowSignal.Release();
+        LogLinkClosed(_logger, link.Partition.GrainPath, linkId, reason, message);
+        link.Partition.Release(unused);
+        link.Partition.FlowSignal.Release();
         if (!link.Drained.IsCompleted)
         {
             _ = GiveUpLateDeliveriesAsync(link);
@@ -367,52 +366,58 @@ internal sealed partial class ProcessorRun
             missing = link.Delivered!.Value - link.Received;
         }
 
-        ReleaseCredits(missing);
+        link.Partition.Release(missing);
     }
 
-    /// <summary>Closes the link so the broker pushes no more, and waits (briefly) for what it pushed, so the stop gives that back too.</summary>
-    private async Task CloseLinkOnStopAsync()
+    /// <summary>The partition whose open link is <paramref name="linkId"/>; null when none is. Under the link lock.</summary>
+    private PushPartition? FindOpenLink(Guid linkId) => Array.Find(_pushPartitions, p => p.Link?.Id == linkId);
+
+    /// <summary>Closes the partition's link so the broker pushes no more, and waits (briefly) for what it pushed, so the stop gives that back too.</summary>
+    private async Task CloseLinkOnStopAsync(PushPartition partition)
     {
         PushLink? link;
         lock (_linkLock)
         {
-            link = _link;
+            link = partition.Link;
         }
 
-        if (link is not null)
+        if (link is null)
         {
-            var delivered = await CloseQuietlyAsync(link.Id).ConfigureAwait(false);
-            if (delivered >= 0)
-            {
-                lock (_linkLock)
-                {
-                    link.Close(delivered);
-                }
+            return;
+        }
 
-                await Task.WhenAny(link.Drained, Task.Delay(LateDeliveryWait, _time)).ConfigureAwait(false);
-            }
-
+        var delivered = await CloseQuietlyAsync(link).ConfigureAwait(false);
+        if (delivered >= 0)
+        {
             lock (_linkLock)
             {
-                _link = null;
+                link.Close(delivered);
             }
+
+            await Task.WhenAny(link.Drained, Task.Delay(LateDeliveryWait, _time)).ConfigureAwait(false);
         }
 
-        await DeleteObserverReferenceAsync().ConfigureAwait(false);
+        lock (_linkLock)
+        {
+            partition.Link = null;
+        }
     }
 
+    /// <summary>The one observer reference all the run's links push to (their pushes carry the link id).</summary>
     private async ValueTask<IDeliveryObserver> GetObserverReferenceAsync(CancellationToken cancellationToken)
     {
-        if (_observerReference is { } known)
+        if (Volatile.Read(ref _observerReference) is { } known)
         {
             return known;
         }
 
         var grainFactory = await _client.Executor.Connection.GetGrainFactoryAsync(cancellationToken).ConfigureAwait(false);
-
-        // The observer object is held here: Orleans keeps only a weak reference to it.
-        _observer = new DeliveryObserver(this);
-        return _observerReference = grainFactory.CreateObjectReference<IDeliveryObserver>(_observer);
+        lock (_linkLock)
+        {
+            // The observer object is held here: Orleans keeps only a weak reference to it.
+            _observer ??= new DeliveryObserver(this);
+            return _observerReference ??= grainFactory.CreateObjectReference<IDeliveryObserver>(_observer);
+        }
     }
 
     private async Task DeleteObserverReferenceAsync()

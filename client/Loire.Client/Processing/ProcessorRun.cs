@@ -14,9 +14,9 @@ namespace Loire.Client.Processing;
 /// <remarks>
 /// Flow control is credit based. The run owns <c>MaxConcurrentCalls + PrefetchCount</c> credits; a received message
 /// holds one until it is settled (or handed back, or its handler returned without settling it). The receive loop asks
-/// the broker for at most as many messages as it has credits (or, with push delivery, grants a delivery link at most
-/// that many; see ProcessorRun.Push.cs), so the run never holds more than that many messages and a slow handler is
-/// never flooded. With no credit left, the loop waits for one instead of polling.
+/// the broker for at most as many messages as it has credits (or, with push delivery, grants its delivery links at
+/// most that many in all; see ProcessorRun.Push.cs), so the run never holds more than that many messages and a slow
+/// handler is never flooded. With no credit left, the loop waits for one instead of polling.
 /// </remarks>
 internal sealed partial class ProcessorRun
 {
@@ -195,7 +195,7 @@ internal sealed partial class ProcessorRun
                 }
                 catch (Exception exception)
                 {
-                    ReleaseCredits(credit);
+                    _credits.Release(credit);
                     if (exception is OperationCanceledException && (stopping.IsCancellationRequested || receiveToken.IsCancellationRequested))
                     {
                         return;
@@ -215,7 +215,7 @@ internal sealed partial class ProcessorRun
 
                 if (received.Count < credit)
                 {
-                    ReleaseCredits(credit - received.Count);
+                    _credits.Release(credit - received.Count);
                 }
 
                 foreach (var message in received)
@@ -318,7 +318,10 @@ internal sealed partial class ProcessorRun
         }
         finally
         {
-            ReleaseCredits(messages.Count);
+            foreach (var message in messages)
+            {
+                ReleaseCredit(message);
+            }
         }
     }
 

@@ -5,11 +5,14 @@ namespace Loire.Client.Processing;
 /// pushed, and, once the broker said how many it pushed in all, whether some are still on their way. Guarded by the
 /// run's link lock.
 /// </summary>
-internal sealed class PushLink(Guid id)
+internal sealed class PushLink(Guid id, PushPartition partition)
 {
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Guid Id { get; } = id;
+
+    /// <summary>The partition the link is on; its unused credit goes back to that partition's quota.</summary>
+    public PushPartition Partition { get; } = partition;
 
     /// <summary>Credit granted to the broker in all, since the link opened.</summary>
     public long Granted { get; set; }

@@ -10,8 +10,8 @@ using static Loire.Tests.Processing.ProcessorTestKit;
 namespace Loire.Tests.Delivery;
 
 /// <summary>
-/// Processors get their messages pushed through a delivery link where push applies (peek-lock, no partitions) and
-/// poll elsewhere; either way every message is handled once, and a link the broker closes is replaced.
+/// Processors get their messages pushed through delivery links where push applies (peek-lock, a credit per
+/// partition) and poll elsewhere; either way every message is handled once, and a link the broker closes is replaced.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ProcessorPushTests(ClusterFixture fixture)
@@ -23,7 +23,7 @@ public sealed class ProcessorPushTests(ClusterFixture fixture)
         { LoireDeliveryMode.Push, LoireReceiveMode.PeekLock, 1, true },
         { LoireDeliveryMode.LongPoll, LoireReceiveMode.PeekLock, 1, false },
         { LoireDeliveryMode.Push, LoireReceiveMode.ReceiveAndDelete, 1, false },
-        { LoireDeliveryMode.Push, LoireReceiveMode.PeekLock, 4, false },
+        { LoireDeliveryMode.Push, LoireReceiveMode.PeekLock, 4, true },
     };
 
     [Theory]

@@ -38,13 +38,7 @@ public sealed class ProcessorFlowControlTests(ClusterFixture fixture)
 
         // The processor fills its credit and then must not take more, however long the handler blocks.
         await _admin.RuntimePropertiesWhenAsync(queue, p => p.LockedMessageCount == capacity, $"{capacity} locked messages");
-        var observeUntil = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
-        while (DateTimeOffset.UtcNow < observeUntil)
-        {
-            var properties = await _admin.GetQueueRuntimePropertiesAsync(queue);
-            Assert.True(properties.LockedMessageCount <= capacity, QueueTestKit.Describe(properties));
-            await Task.Delay(50);
-        }
+        await _admin.AssertLockedStaysAtMostAsync(queue, capacity, TimeSpan.FromSeconds(1));
 
         // Everything else is still available to other consumers.
         await using (var other = _client.CreateReceiver(queue))

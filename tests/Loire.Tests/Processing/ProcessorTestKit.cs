@@ -52,6 +52,18 @@ internal static class ProcessorTestKit
         return received;
     }
 
+    /// <summary>Fails if the queue's locked message count goes above <paramref name="most"/> during <paramref name="window"/>; an observation window, not a synchronisation.</summary>
+    public static async Task AssertLockedStaysAtMostAsync(this LoireAdministrationClient admin, string queue, long most, TimeSpan window)
+    {
+        var observeUntil = DateTimeOffset.UtcNow + window;
+        while (DateTimeOffset.UtcNow < observeUntil)
+        {
+            var properties = await admin.GetQueueRuntimePropertiesAsync(queue);
+            Assert.True(properties.LockedMessageCount <= most, QueueTestKit.Describe(properties));
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Creates a queue named after the calling test.</summary>
     public static Task<string> CreateQueueAsync(this LoireAdministrationClient admin, Action<CreateQueueOptions>? configure = null,
         [System.Runtime.CompilerServices.CallerMemberName] string test = "") =>
