@@ -4,8 +4,9 @@ namespace Loire.Storage;
 public enum SqliteDurability
 {
     /// <summary>
-    /// Every group commit is flushed to stable storage (fsync, SQLite <c>synchronous=FULL</c>) before any of its
-    /// waiters is released: committed batches survive a process crash, an OS crash and a power loss.
+    /// Every group commit is flushed to stable storage (an fsync of the WAL, as SQLite's <c>synchronous=FULL</c> does,
+    /// but beside the writer, which goes on with the next group meanwhile) before any of its waiters is released:
+    /// committed batches survive a process crash, an OS crash and a power loss.
     /// </summary>
     Full = 0,
 

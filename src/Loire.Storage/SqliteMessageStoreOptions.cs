@@ -35,6 +35,9 @@ public sealed class SqliteMessageStoreOptions
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, FileName));
 
+    /// <summary>Full path of the database's write-ahead log (SQLite's name for it).</summary>
+    internal string WalPath => DatabasePath + "-wal";
+
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is unusable.</summary>
     public void Validate()
     {

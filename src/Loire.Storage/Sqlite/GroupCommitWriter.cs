@@ -7,7 +7,9 @@ namespace Loire.Storage.Sqlite;
 /// <summary>
 /// The one thread that writes the database. It takes every request waiting in its queue (up to the per-commit
 /// operation limit), applies them in a single transaction with one savepoint each, commits once and then releases
-/// every waiter; requests that arrive meanwhile form the next group. Between groups it runs compaction.
+/// every waiter; requests that arrive meanwhile form the next group. Between groups it runs compaction. With
+/// <see cref="SqliteDurability.Full"/> a committed group's waiters are released by the <see cref="WalSyncer"/> once
+/// the WAL is flushed, while this thread goes on with the next group.
 /// </summary>
 internal sealed class GroupCommitWriter
 {
@@ -37,9 +39,11 @@ internal sealed class GroupCommitWriter
     private readonly StoreMetrics _metrics;
     private readonly StoreFaultHooks _hooks;
     private readonly WalCheckpointer _checkpointer;
+    private readonly WalSyncer? _syncer;
     private readonly Thread _thread;
 
     private WriterConnection? _connection;
+    private WalFile _walFile;
     private WriteRequest? _carried;
     private Task<bool>? _pendingWait;
     private bool _writtenSinceCompaction;
@@ -64,6 +68,12 @@ internal sealed class GroupCommitWriter
         _metrics = metrics;
         _hooks = hooks;
         _checkpointer = new WalCheckpointer(options, logger, metrics);
+        _walFile = new WalFile(options.WalPath);
+        if (options.Durability == SqliteDurability.Full)
+        {
+            _syncer = new WalSyncer(metrics, hooks, StopAfterFailedFlush);
+        }
+
         _thread = new Thread(Run) { IsBackground = true, Name = "Loire store writer" };
     }
 
@@ -90,6 +100,7 @@ internal sealed class GroupCommitWriter
     {
         _nextCompactionTimestamp = NextCompactionTimestamp();
         _checkpointer.Start();
+        _syncer?.Start();
         _thread.Start();
     }
 
@@ -115,6 +126,7 @@ internal sealed class GroupCommitWriter
                     continue;
                 }
 
+                _syncer?.WaitForHandOff();
                 CollectGroup((GroupedWrite)request);
                 if (_group.Count > 0)
                 {
@@ -148,6 +160,9 @@ internal sealed class GroupCommitWriter
             try
             {
                 _checkpointer.Stop();
+
+                // Groups committed before the stop (or the crash) are durable once flushed: their waiters succeed.
+                _syncer?.Stop();
                 _connection?.Dispose();
                 _connection = null;
             }
@@ -226,7 +241,7 @@ internal sealed class GroupCommitWriter
         var appliedOperations = 0;
         try
         {
-            var connection = _connection ??= WriterConnection.Open(_options);
+            var connection = _connection ?? Reopen();
             connection.BeginTransaction();
             try
             {
@@ -266,13 +281,35 @@ internal sealed class GroupCommitWriter
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _committedBatches, appliedBatches);
         Interlocked.Add(ref _committedOperations, appliedOperations);
-        _metrics.RecordCommit(started, appliedOperations, succeeded: true);
-        foreach (var request in _group)
+        if (_syncer is { } syncer)
         {
-            request.Succeed();
+            syncer.Enqueue(_walFile, [.. _group], started, appliedOperations);
+        }
+        else
+        {
+            _metrics.RecordCommit(started, appliedOperations, succeeded: true);
+            foreach (var request in _group)
+            {
+                request.Succeed();
+            }
         }
 
         _group.Clear();
+    }
+
+    /// <summary>Opens a new connection after a failed commit; its WAL file may be a new one, so the syncer flushes that.</summary>
+    private WriterConnection Reopen()
+    {
+        _connection = WriterConnection.Open(_options);
+        _walFile = new WalFile(_options.WalPath);
+        return _connection;
+    }
+
+    /// <summary>A failed flush: the syncer failed the waiters; take no more requests (those queued fail the same way).</summary>
+    private void StopAfterFailedFlush(Exception exception)
+    {
+        StoreLog.WalFlushFailed(_logger, exception);
+        _queue.Writer.TryComplete();
     }
 
     private bool TryApply(WriterConnection connection, GroupedWrite request)

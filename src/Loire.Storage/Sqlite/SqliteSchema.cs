@@ -81,11 +81,12 @@ internal static class SqliteSchema
     private const int NewDatabasePageSizeBytes = 16 * 1024;
 
     /// <summary>
-    /// Opens a writer connection in WAL mode with the durability's sync level, creating or checking the schema.
+    /// Opens a writer connection in WAL mode, creating or checking the schema. Its COMMIT writes the WAL without
+    /// flushing it (<c>synchronous=NORMAL</c>); under full durability the writer has the WAL flushed before it releases a group.
     /// SQLite's automatic checkpoint runs after a COMMIT once the WAL holds <paramref name="autoCheckpointBytes"/>;
     /// see <see cref="WalCheckpointer"/> for why that mark is high and what does the work before it.
     /// </summary>
-    public static SqliteConnection OpenWriter(string databasePath, SqliteDurability durability, long autoCheckpointBytes)
+    public static SqliteConnection OpenWriter(string databasePath, long autoCheckpointBytes)
     {
         var connection = new SqliteConnection(WriterConnectionString(databasePath));
         try
@@ -102,9 +103,8 @@ internal static class SqliteSchema
             }
 
             var pageSize = Scalar<long>(connection, "PRAGMA page_size;");
-            var synchronous = durability == SqliteDurability.Full ? "FULL" : "NORMAL";
             Execute(connection, $"""
-                PRAGMA synchronous = {synchronous};
+                PRAGMA synchronous = NORMAL;
                 PRAGMA busy_timeout = {WriterBusyTimeoutSeconds * 1000};
                 PRAGMA wal_autocheckpoint = {Math.Clamp(autoCheckpointBytes / pageSize, 1, int.MaxValue)};
                 PRAGMA journal_size_limit = {JournalSizeLimitBytes};

@@ -8,6 +8,7 @@ internal sealed class StoreFaultHooks
 {
     private volatile Action<StoreBatch, int>? _beforeOperation;
     private volatile Action? _beforeCommit;
+    private volatile Action? _beforeWalSync;
 
     /// <summary>Runs on the writer thread before it applies operation <c>index</c> of a batch; throwing fails that batch.</summary>
     public Action<StoreBatch, int>? BeforeOperation
@@ -23,7 +24,16 @@ internal sealed class StoreFaultHooks
         set => _beforeCommit = value;
     }
 
+    /// <summary>Runs on the WAL syncer thread before it flushes committed groups; throwing is a failed flush, blocking holds their waiters.</summary>
+    public Action? BeforeWalSync
+    {
+        get => _beforeWalSync;
+        set => _beforeWalSync = value;
+    }
+
     internal void OnApplyOperation(StoreBatch batch, int index) => _beforeOperation?.Invoke(batch, index);
 
     internal void OnCommit() => _beforeCommit?.Invoke();
+
+    internal void OnWalSync() => _beforeWalSync?.Invoke();
 }

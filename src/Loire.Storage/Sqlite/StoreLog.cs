@@ -44,4 +44,8 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 4109, Level = LogLevel.Information,
         Message = "A batch of {EntityPath} fenced with epoch {Epoch} was refused: the current epoch is {CurrentEpoch}")]
     public static partial void BatchFenced(ILogger logger, string entityPath, long epoch, long? currentEpoch);
+
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Critical,
+        Message = "The message store could not flush its write-ahead log to disk; it takes no more writes (restart the silo once the disk is healthy)")]
+    public static partial void WalFlushFailed(ILogger logger, Exception exception);
 }

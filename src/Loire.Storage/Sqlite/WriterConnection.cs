@@ -100,8 +100,7 @@ internal sealed class WriterConnection : IDisposable
     /// <summary>Opens (creating when missing) the database file and compiles the writer's statements.</summary>
     public static WriterConnection Open(SqliteMessageStoreOptions options)
     {
-        var connection = SqliteSchema.OpenWriter(options.DatabasePath, options.Durability,
-            WalCheckpointer.WriterCheckpointBytes(options));
+        var connection = SqliteSchema.OpenWriter(options.DatabasePath, WalCheckpointer.WriterCheckpointBytes(options));
         try
         {
             return new WriterConnection(connection);
@@ -116,7 +115,7 @@ internal sealed class WriterConnection : IDisposable
     /// <summary>Starts the group's transaction, taking the write lock now rather than at the first write.</summary>
     public void BeginTransaction() => _begin.Execute();
 
-    /// <summary>Makes the group's transaction durable (to the level of the connection's <c>synchronous</c> setting).</summary>
+    /// <summary>Commits the group's transaction to the WAL file, unflushed (see <see cref="WalSyncer"/>).</summary>
     public void CommitTransaction() => _commit.Execute();
 
     /// <summary>Abandons the group's transaction if one is open; never throws.</summary>
