@@ -24,7 +24,7 @@ internal sealed class Consumer : IAsyncDisposable
     {
         if (options.Consumer == ConsumerKind.Receiver)
         {
-            var receiverOptions = new LoireReceiverOptions { PrefetchCount = options.Prefetch };
+            var receiverOptions = new LoireReceiverOptions { PrefetchCount = options.Prefetch, DeliveryMode = options.Delivery };
             var receiver = subscription is null
                 ? client.CreateReceiver(queueOrTopic, receiverOptions)
                 : client.CreateReceiver(queueOrTopic, subscription, receiverOptions);

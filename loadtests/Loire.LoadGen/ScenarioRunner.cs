@@ -200,7 +200,7 @@ internal sealed class ScenarioRunner(LoireClient client, LoadOptions options, Pr
     private ResultLine AddSettings(ResultLine line) => line
         .Add("size", options.Size, "F0").Add("batch", options.Batch, "F0").Add("window", options.Window, "F0")
         .Add("prefetch", options.Prefetch, "F0").Add("consumer", options.Consumer.ToString().ToLowerInvariant())
-        .Add("delivery", options.Consumer == ConsumerKind.Processor ? options.Delivery.ToString().ToLowerInvariant() : "poll")
+        .Add("delivery", options.Delivery.ToString().ToLowerInvariant())
         .Add("early", options.EarlyDelivery ? "on" : "off");
 
     private RunCounters Show(string scenario, int run, DeliveryTracker tracker)

@@ -12,4 +12,10 @@ internal enum LoireClientLogEvent
     OperationRetry = 1101,
     PrefetchedLockExpired = 1201,
     AbandonOnCloseFailed = 1202,
+    LinkOpened = 1401,
+    LinkClosed = 1402,
+    LinkLost = 1403,
+    LinkCloseFailed = 1404,
+    LinkAbandonFailed = 1405,
+    PushStopped = 1406,
 }

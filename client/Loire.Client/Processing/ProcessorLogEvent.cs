@@ -20,8 +20,4 @@ internal enum ProcessorLogEvent
     AbandonOnStopFailed = 1312,
     StopCallbackFailed = 1313,
     WorkerFailed = 1314,
-    LinkOpened = 1315,
-    LinkClosed = 1316,
-    LinkLost = 1317,
-    LinkCloseFailed = 1318,
 }

@@ -1,3 +1,4 @@
+using Loire.Client.Delivery;
 using Loire.Client.Diagnostics;
 using Loire.Client.Internal;
 using Loire.Messages;
@@ -14,7 +15,8 @@ public partial class LoireReceiver
 
     private protected static readonly TimeSpan EarlyReturnPause = TimeSpan.FromMilliseconds(250);
 
-    private readonly Queue<LoireReceivedMessage> _prefetched = new();
+    /// <summary>Messages fetched ahead, each with the delivery links whose credit it holds (null for a polled one).</summary>
+    private readonly Queue<(LoireReceivedMessage Message, DeliveryLinkSet? Links)> _prefetched = new();
 
     /// <summary>Hands out what one broker call returned: up to <paramref name="maxMessages"/> now, the rest into the prefetch buffer.</summary>
     private List<LoireReceivedMessage> Deliver(DeliveredMessage[] delivered, int maxMessages)
@@ -29,7 +31,7 @@ public partial class LoireReceiver
         {
             for (var i = maxMessages; i < messages.Count; i++)
             {
-                _prefetched.Enqueue(messages[i]);
+                _prefetched.Enqueue((messages[i], null));
             }
         }
 
@@ -46,8 +48,12 @@ public partial class LoireReceiver
         var dropped = 0;
         lock (_prefetched)
         {
-            while (taken.Count < maxMessages && _prefetched.TryDequeue(out var message))
+            while (taken.Count < maxMessages && _prefetched.TryDequeue(out var entry))
             {
+                var message = entry.Message;
+
+                // Out of the buffer, a pushed message gives its credit back, so the broker pushes the next.
+                entry.Links?.Release(message);
                 if (!message.IsLocked || IsLockSafelyAlive(message, now))
                 {
                     taken.Add(message);
@@ -98,7 +104,7 @@ public partial class LoireReceiver
                 return;
             }
 
-            settlements = _prefetched.Where(m => m.IsLocked).Select(m => new Settlement(m.LockTokenGuid, SettlementKind.Abandon)).ToArray();
+            settlements = _prefetched.Where(e => e.Message.IsLocked).Select(e => new Settlement(e.Message.LockTokenGuid, SettlementKind.Abandon)).ToArray();
             _prefetched.Clear();
         }
 

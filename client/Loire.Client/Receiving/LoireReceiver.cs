@@ -20,6 +20,7 @@ public partial class LoireReceiver : IAsyncDisposable
     private readonly string _entityPath = null!;
     private readonly LoireReceiveMode _receiveMode;
     private readonly int _prefetchCount;
+    private readonly LoireDeliveryMode _deliveryMode;
     private readonly SubQueue _subQueue;
     private readonly ILogger _logger = null!;
     private volatile bool _closed;
@@ -56,6 +57,11 @@ public partial class LoireReceiver : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.ReceiveMode, "Unknown receive mode.");
         }
 
+        if (!Enum.IsDefined(options.DeliveryMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.DeliveryMode, "Unknown delivery mode.");
+        }
+
         if (!Enum.IsDefined(options.SubQueue))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.SubQueue, "Unknown sub-queue.");
@@ -65,6 +71,7 @@ public partial class LoireReceiver : IAsyncDisposable
         _grainPath = grainPath;
         _receiveMode = options.ReceiveMode;
         _prefetchCount = options.PrefetchCount;
+        _deliveryMode = options.DeliveryMode;
         _subQueue = options.SubQueue;
         _entityPath = _subQueue == SubQueue.DeadLetter ? Paths.DeadLetter(entityPath) : entityPath;
         _partitionCount = entityPath == grainPath ? 0 : 1;
@@ -127,9 +134,19 @@ public partial class LoireReceiver : IAsyncDisposable
             return buffered;
         }
 
-        var fetchCount = PrefetchEnabled ? Math.Max(maxMessages, _prefetchCount) : maxMessages;
         var time = _client.TimeProvider;
         var started = time.GetTimestamp();
+        // A receive that must not wait polls for what is there now, so it opens no links.
+        var links = wait > TimeSpan.Zero ? await GetLinksAsync(cancellationToken).ConfigureAwait(false) : _links;
+        if (links is not null
+            && await ReceivePushedAsync(links, maxMessages, wait, started, cancellationToken).ConfigureAwait(false) is { } pushed)
+        {
+            LoireTelemetry.RecordReceive(_entityPath, pushed, startedAt);
+            return pushed;
+        }
+
+        // Polling (the links stopped, if there were any, and so polls report why).
+        var fetchCount = PrefetchEnabled ? Math.Max(maxMessages, _prefetchCount) : maxMessages;
         var maxPerCall = _client.MaxWaitPerCall;
         while (true)
         {
@@ -148,7 +165,8 @@ public partial class LoireReceiver : IAsyncDisposable
             remaining = wait - time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
-                return [];
+                // Pushes that arrived meanwhile.
+                return TakePrefetched(maxMessages);
             }
 
             // A broker that answers "nothing" long before the wait it was given is not long-polling (it may be
@@ -192,7 +210,13 @@ public partial class LoireReceiver : IAsyncDisposable
             return;
         }
 
-        _closed = true;
+        lock (_prefetched)
+        {
+            // Under the buffer's lock, so no pushed message enters it after the abandon below.
+            _closed = true;
+        }
+
+        await StopLinksAsync().ConfigureAwait(false);
         await AbandonPrefetchedAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -15,6 +15,14 @@ public sealed class LoireReceiverOptions
     /// </summary>
     public int PrefetchCount { get; set; }
 
+    /// <summary>
+    /// How prefetched messages get here (default <see cref="LoireDeliveryMode.Push"/>): pushed by the broker through
+    /// delivery links whose credit is the prefetch count, or fetched by each receive call. Push applies to peek-lock
+    /// receivers whose prefetch count is at least the entity's partition count; a receive then returns at most
+    /// <see cref="PrefetchCount"/> messages. Session receivers always fetch.
+    /// </summary>
+    public LoireDeliveryMode DeliveryMode { get; set; } = LoireDeliveryMode.Push;
+
     /// <summary>The entity itself (default) or its dead-letter queue.</summary>
     public SubQueue SubQueue { get; set; } = SubQueue.None;
 }

@@ -47,6 +47,9 @@ public partial class LoireSessionReceiver : LoireReceiver
         _logger = client.LoggerFactory.CreateLogger<LoireSessionReceiver>();
     }
 
+    /// <inheritdoc />
+    private protected override bool CanPush => false;
+
     /// <summary>The session this receiver holds.</summary>
     public virtual string SessionId => _handle.SessionId;
 

@@ -1,9 +1,9 @@
-namespace Loire.Client.Processing;
+namespace Loire.Client.Delivery;
 
 /// <summary>
-/// The client's record of one delivery link of a processor run: the credit it granted (a running total), what it was
-/// pushed, and, once the broker said how many it pushed in all, whether some are still on their way. Guarded by the
-/// run's link lock.
+/// The client's record of one delivery link of a <see cref="DeliveryLinkSet"/>: the credit it granted (a running
+/// total), what it was pushed, and, once the broker said how many it pushed in all, whether some are still on their
+/// way. Guarded by the set's link lock.
 /// </summary>
 internal sealed class PushLink(Guid id, PushPartition partition)
 {

@@ -1,8 +1,9 @@
-namespace Loire.Client.Processing;
+namespace Loire.Client.Delivery;
 
 /// <summary>
-/// One partition of a push run: the grain its link is on, the share of the run's credit its messages may hold (its
-/// quota), the part of that share free to grant, and its current link (guarded by the run's link lock).
+/// One partition of a <see cref="DeliveryLinkSet"/>: the grain its link is on, the share of the set's credit its
+/// messages may hold (its quota), the part of that share free to grant, and its current link (guarded by the set's
+/// link lock).
 /// </summary>
 internal sealed class PushPartition(string grainPath, int quota)
 {
@@ -12,7 +13,7 @@ internal sealed class PushPartition(string grainPath, int quota)
     public string GrainPath { get; } = grainPath;
 
     /// <summary>Freed credit is granted in batches of a quarter of the quota (or with the next renewal).</summary>
-    public int FlowThreshold { get; } = Math.Max(1, Math.Min(quota, ProcessorRun.MaxLinkCredit) / 4);
+    public int FlowThreshold { get; } = Math.Max(1, Math.Min(quota, DeliveryLinkSet.MaxLinkCredit) / 4);
 
     /// <summary>Released when credits worth a grant are free, or when the broker closed the link.</summary>
     public SemaphoreSlim FlowSignal { get; } = new(0);
