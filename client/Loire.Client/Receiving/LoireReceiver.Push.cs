@@ -83,6 +83,7 @@ public partial class LoireReceiver : IDeliveryLinkConsumer
     {
         try
         {
+            // The links open off the receive that started them, which goes on to wait for their pushes.
             await Task.Yield();
             await links.RunAsync(stopping.Token).ConfigureAwait(false);
         }
@@ -172,7 +173,11 @@ public partial class LoireReceiver : IDeliveryLinkConsumer
     Task<bool> IDeliveryLinkConsumer.RecoverAsync(Exception exception, int failures, CancellationToken stopping)
     {
         // One failed link stops them all: receives poll meanwhile, and so report the failure to the caller.
-        LogPushStopped(_logger, _entityPath, PushRetryPause.TotalSeconds, exception);
+        if (!IsClosed)
+        {
+            LogPushStopped(_logger, _entityPath, PushRetryPause.TotalSeconds, exception);
+        }
+
         _linksStopping?.Cancel();
         return Task.FromResult(false);
     }
