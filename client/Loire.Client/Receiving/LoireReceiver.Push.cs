@@ -6,11 +6,12 @@ namespace Loire.Client;
 
 /// <summary>
 /// Pushed prefetch (<see cref="LoireReceiverOptions.DeliveryMode"/>): a peek-lock receiver with a
-/// <see cref="PrefetchCount"/> of at least the entity's partition count opens delivery links on its first receive (see <see cref="DeliveryLinkSet"/>) with the prefetch count as their
-/// credit. The broker pushes messages into the prefetch buffer as they arrive; a message gives its credit back when a
-/// receive hands it out (or drops it because its lock is about to expire), so the buffer never holds more than the
-/// prefetch count and a receiver that stops receiving stops being pushed to. The links stay open until the receiver
-/// closes. When a link call fails the receiver polls (its receives report what is wrong) and tries push again later.
+/// <see cref="PrefetchCount"/> of at least the entity's partition count opens delivery links on its first receive that may
+/// wait (see <see cref="DeliveryLinkSet"/>), with the prefetch count as their credit. The broker pushes messages into
+/// the prefetch buffer as they arrive; a message gives its credit back when a receive hands it out (or drops it because
+/// its lock is about to expire), so the buffer never holds more than the prefetch count and a receiver that stops
+/// receiving stops being pushed to. The links stay open until the receiver closes. When a link call fails the receiver
+/// polls (its receives report what is wrong) and tries push again later.
 /// </summary>
 public partial class LoireReceiver : IDeliveryLinkConsumer
 {

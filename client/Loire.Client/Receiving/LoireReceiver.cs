@@ -166,7 +166,13 @@ public partial class LoireReceiver : IAsyncDisposable
             if (remaining <= TimeSpan.Zero)
             {
                 // Pushes that arrived meanwhile.
-                return TakePrefetched(maxMessages);
+                var late = TakePrefetched(maxMessages);
+                if (late.Count > 0)
+                {
+                    LoireTelemetry.RecordReceive(_entityPath, late, startedAt);
+                }
+
+                return late;
             }
 
             // A broker that answers "nothing" long before the wait it was given is not long-polling (it may be
