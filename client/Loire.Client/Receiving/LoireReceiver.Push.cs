@@ -150,7 +150,6 @@ public partial class LoireReceiver : IDeliveryLinkConsumer
 
     bool IDeliveryLinkConsumer.TryAccept(DeliveryLinkSet links, List<LoireReceivedMessage> messages)
     {
-        TaskCompletionSource arrival;
         lock (_prefetched)
         {
             if (_closed)
@@ -162,12 +161,9 @@ public partial class LoireReceiver : IDeliveryLinkConsumer
             {
                 _prefetched.Enqueue((message, links));
             }
-
-            arrival = _pushArrival;
-            _pushArrival = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        arrival.TrySetResult();
+        WakePushWaiters();
         return true;
     }
 
@@ -183,6 +179,7 @@ public partial class LoireReceiver : IDeliveryLinkConsumer
         return Task.FromResult(false);
     }
 
+    /// <summary>Completes the arrival every waiting receive took before it looked at the buffer.</summary>
     private void WakePushWaiters()
     {
         TaskCompletionSource arrival;
